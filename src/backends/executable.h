@@ -1,0 +1,47 @@
+// Executable: a model compiled for one device (or a heterogeneous plan), split into the phases the
+// study timed. The bench harness drives these calls and times each; `run` strings them together.
+//
+//   auto exe = compile(graph, options);           // runtime/compile.h
+//   exe->copy_inputs(inputs);                     // host tensors -> runtime buffers (H2D on a GPU)
+//   exe->execute();                               // enqueue/run the compute
+//   exe->copy_outputs(outputs);                   // runtime buffers -> host tensors (D2H on a GPU)
+//   exe->synchronize();                           // wait for the device
+#pragma once
+
+#include "base/status.h"
+#include "ir/graph.h"
+#include "ir/tensor.h"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace es {
+
+// Time of one layer (a node or a fused kernel) in a profiling run.
+struct LayerTime {
+  std::string name;     // kernel name, e.g. "Conv_0+Clip_1"
+  std::string op;       // op of the kernel, e.g. "FusedConv"
+  std::string device;   // "cpu", "cuda:0"
+  double milliseconds = 0;
+};
+
+class Executable {
+ public:
+  virtual ~Executable() = default;
+
+  virtual std::string device_name() const = 0;  // "cpu", "cuda:0", "cuda:0+cpu"
+  // Input/output order is the graph's; shapes and dtypes must match the compiled graph exactly.
+  virtual Status copy_inputs(std::span<const Tensor> inputs) = 0;
+  virtual Status execute() = 0;
+  virtual Status copy_outputs(std::span<Tensor> outputs) = 0;
+  virtual Status synchronize() = 0;
+
+  // Runs once with per-layer timing (a separate run, like trtexec --separateProfileRun).
+  virtual Result<std::vector<LayerTime>> profile_layers() = 0;
+
+  // Bytes of activation memory the memory plan reserves (after buffer reuse).
+  virtual size_t activation_bytes() const = 0;
+};
+
+}  // namespace es
