@@ -1,6 +1,7 @@
 // How subcommands plug into the CLI. Each command lives in its own file (cli/<name>_command.cpp) and
 // exposes add_<name>_command, which declares its options on a CLI11 subcommand and returns the function
-// that runs it. Only main() turns the returned Status into an exit code.
+// that runs it. Only main() turns the returned Status into an exit code. Commands that load a model bind
+// the shared options of cli/model_options.h (MODEL, --shape, --passes, --dump-ir-after).
 #pragma once
 
 #include "base/status.h"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job on the built-in default models: write the zoo models, summarise them, show where their
+# layers would run on a Jetson AGX Orin's DLA, and run one on this machine's CPU.
+set -euo pipefail
+es=${1:?usage: demo.sh EDGESCOPE_BINARY OUTPUT_DIR}
+out=${2:?usage: demo.sh EDGESCOPE_BINARY OUTPUT_DIR}
+mkdir -p "$out"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+step "$es" zoo --list
+step "$es" zoo mobilenetv2-12 -o "$out/mobilenetv2-12.onnx"
+step "$es" zoo resnet50-v1-12 -o "$out/resnet50-v1-12.onnx"
+step "$es" inspect "$out/mobilenetv2-12.onnx"
+step "$es" inspect "$out/resnet50-v1-12.onnx" --target orin-agx-32gb --device dla0 --precision fp16 --allow-gpu-fallback
+step "$es" run "$out/mobilenetv2-12.onnx" --top 3
