@@ -12,6 +12,7 @@
 #include "ir/graph.h"
 #include "ir/tensor.h"
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,6 +25,13 @@ struct LayerTime {
   std::string op;       // op of the kernel, e.g. "FusedConv"
   std::string device;   // "cpu", "cuda:0"
   double milliseconds = 0;
+};
+
+// Device-side durations of one iteration's phases, measured by the device itself (CUDA events).
+struct DevicePhaseTimes {
+  double h2d_ms = 0;
+  double compute_ms = 0;
+  double d2h_ms = 0;
 };
 
 class Executable {
@@ -39,6 +47,10 @@ class Executable {
 
   // Runs once with per-layer timing (a separate run, like trtexec --separateProfileRun).
   virtual Result<std::vector<LayerTime>> profile_layers() = 0;
+
+  // Where the device timestamps its own work (CUDA events), the last iteration's phase durations, read
+  // after synchronize(). Synchronous devices (the CPU) return nothing: host timing is exact there.
+  virtual std::optional<DevicePhaseTimes> last_phase_times() const { return std::nullopt; }
 
   // Bytes of activation memory the memory plan reserves (after buffer reuse).
   virtual size_t activation_bytes() const = 0;

@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "ir/graph.h"
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,8 @@ struct PipelineOptions {
 
 // Runs shape inference, then the selected passes in order, verifying after each.
 Status run_pipeline(Graph& graph, const PipelineOptions& options);
+// The same, choosing among `available` instead of all_passes() ("default" = all of them, in order);
+// tests use it to run passes that are not part of the product.
+Status run_pipeline(Graph& graph, const PipelineOptions& options, std::span<const Pass> available);
 
 }  // namespace es

@@ -64,6 +64,8 @@ Status topk_rule(RuleContext& ctx);
 
 // shape_ops.cpp
 Status shape_rule(RuleContext& ctx);
+// The dims a Shape node outputs (its start/end attributes applied); its value is always known.
+std::vector<int64_t> shape_op_dims(const RuleContext& ctx);
 Status size_rule(RuleContext& ctx);
 Status reshape_rule(RuleContext& ctx);
 Status flatten_rule(RuleContext& ctx);
@@ -92,6 +94,8 @@ Status one_hot_rule(RuleContext& ctx);
 
 // generators.cpp
 Status constant_rule(RuleContext& ctx);
+// The tensor a Constant node stands for ("value", "value_float(s)" or "value_int(s)").
+Result<Tensor> constant_value(const RuleContext& ctx);
 Status constant_of_shape_rule(RuleContext& ctx);
 Status range_rule(RuleContext& ctx);
 Status non_zero_rule(RuleContext& ctx);
