@@ -23,5 +23,7 @@ struct Command {
 Command add_zoo_command(CLI::App& app);
 Command add_inspect_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
+Command add_targets_command(CLI::App& app);
 
 }  // namespace es::cli

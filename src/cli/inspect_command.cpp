@@ -1,6 +1,7 @@
 // `edgescope inspect MODEL`: what a model is (inputs/outputs, op histogram, parameters, FLOPs) and, with
 // --ir, its IR text after the chosen passes.
 #include "cli/command.h"
+#include "cli/inspect_target.h"
 #include "cli/model_options.h"
 #include "ir/graph_stats.h"
 
@@ -17,6 +18,7 @@ struct InspectOptions {
   ModelCliOptions model;
   bool print_ir = false;
   std::string format = "table";
+  TargetCliOptions target;
 };
 
 std::string human(double value) {
@@ -66,6 +68,12 @@ void print_summary_table(const Graph& g, const GraphStats& s, const std::string&
 }
 
 Status run_inspect(const InspectOptions& options) {
+  if (!options.target.target.empty()) {
+    ES_ASSIGN_OR_RETURN(Graph graph, load_model(options.model));
+    TargetCliOptions target = options.target;
+    target.format = options.format;
+    return print_target_analysis(graph, target);
+  }
   if (options.format != "table" && options.format != "json")
     return error(StatusCode::invalid_argument, "--format '{}': expected table or json", options.format);
   ES_ASSIGN_OR_RETURN(Graph graph, load_model(options.model));
@@ -88,7 +96,8 @@ Command add_inspect_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("inspect", "Summarise a model: inputs/outputs, op histogram, parameters, FLOPs");
   add_model_options(cmd, options->model, "none");
   cmd->add_flag("--ir", options->print_ir, "Print the IR (after --passes) instead of the summary");
-  cmd->add_option("--format", options->format, "Output format: table | json")->capture_default_str();
+  cmd->add_option("--format", options->format, "Output format: table | json (| md with --target)")->capture_default_str();
+  add_target_options(cmd, options->target);
   cmd->footer(
       "Examples:\n"
       "  edgescope inspect model.onnx\n"

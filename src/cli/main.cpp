@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
       es::cli::add_zoo_command(app),
       es::cli::add_inspect_command(app),
       es::cli::add_run_command(app),
+      es::cli::add_bench_command(app),
+      es::cli::add_targets_command(app),
   };
 
   try {

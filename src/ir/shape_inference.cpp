@@ -22,7 +22,7 @@ Status check_arity(const RuleContext& ctx, const shape_rules::RuleSpec& spec) {
 }
 
 // Every present input must have a static shape and dtype before the rule reads it.
-Status check_inputs_shaped(const Graph& graph, const RuleContext& ctx) {
+Status check_inputs_shaped(const RuleContext& ctx) {
   for (size_t i = 0; i < ctx.input_count(); ++i) {
     if (!ctx.has_input(i)) continue;
     const Value& v = ctx.input(i);
@@ -92,7 +92,7 @@ Status infer_node(Graph& graph, NodeId node) {
   RuleContext ctx(graph, node);
   const shape_rules::RuleSpec spec = shape_rules::rule_for(ctx.node().op);
   ES_TRY(check_arity(ctx, spec));
-  ES_TRY(check_inputs_shaped(graph, ctx));
+  ES_TRY(check_inputs_shaped(ctx));
   return spec.rule(ctx);
 }
 

@@ -49,7 +49,7 @@ Status check_binding(const std::string& name, const onnx::TypeProto_Tensor& type
 
 }  // namespace
 
-Result<Shape> bind_input_shape(const onnx::ValueInfoProto& input, const Shape* binding) {
+Result<Shape> bind_input_shape(const onnx::ValueInfoProto& input, const Shape* binding, int64_t batch) {
   const std::string& name = input.name();
   const auto& type = input.type().tensor_type();
   Shape shape;
@@ -63,7 +63,9 @@ Result<Shape> bind_input_shape(const onnx::ValueInfoProto& input, const Shape* b
     const auto& dims = type.shape();
     for (int i = 0; i < dims.dim_size(); ++i) {
       const Dim& d = dims.dim(i);
-      if (is_static(d)) {
+      if (i == 0 && batch > 0) {
+        shape.push_back(batch);
+      } else if (is_static(d)) {
         if (d.dim_value() < 0)
           return error(StatusCode::invalid_model, "input '{}' dimension {} is negative ({})", name, i, d.dim_value());
         shape.push_back(d.dim_value());

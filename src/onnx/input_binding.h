@@ -13,10 +13,11 @@
 
 namespace es::onnx_io {
 
-// The concrete shape of graph input `input`. `binding` is the user's shape for it, or null.
+// The concrete shape of graph input `input`. `binding` is the user's shape for it, or null; `batch`, when
+// > 0, replaces the leading dimension of an input without a binding (static or symbolic).
 // Errors: a binding whose rank or static dims disagree with the model (names the input and both shapes),
 // a dynamic non-leading dimension left unbound (says which --shape to pass), an input without a shape.
-Result<Shape> bind_input_shape(const onnx::ValueInfoProto& input, const Shape* binding);
+Result<Shape> bind_input_shape(const onnx::ValueInfoProto& input, const Shape* binding, int64_t batch);
 
 // Every name in `bindings` must be a graph input; the error lists the real ones.
 Status check_binding_names(const std::map<std::string, Shape>& bindings, const std::vector<std::string>& input_names);

@@ -17,6 +17,9 @@ struct ImportOptions {
   // Concrete shapes for graph inputs ("--shape NAME:1x3x224x224"). A symbolic leading dimension with no
   // entry here is bound to 1 with an info message; any other unbound dimension is an error naming it.
   std::map<std::string, Shape> input_shapes;
+  // When > 0, the leading dimension of every graph input not named in input_shapes is bound to this
+  // batch size (symbolic or not), as `--batch` asks.
+  int64_t batch = 0;
   bool run_checker = true;
 };
 

@@ -19,6 +19,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The names --passes accepts, for error messages.
 std::string valid_names(std::span<const Pass> available) {
   std::vector<std::string_view> names = {"default", "none"};
   for (const Pass& p : available) names.push_back(p.name);
@@ -65,19 +66,26 @@ Status run_pipeline(Graph& graph, const PipelineOptions& options) {
 
 Status run_pipeline(Graph& graph, const PipelineOptions& options, std::span<const Pass> available) {
   ES_ASSIGN_OR_RETURN(std::vector<const Pass*> selected, select_passes(available, options.passes));
-  if (!options.dump_ir_after.empty() &&
-      std::none_of(selected.begin(), selected.end(), [&](const Pass* p) { return p->name == options.dump_ir_after; }))
-    return error(StatusCode::invalid_argument, "--dump-ir-after: '{}' is not among the selected passes ({})",
-                 options.dump_ir_after, options.passes);
+  if (!options.dump_ir_after.empty()) {
+    if (find_pass(available, options.dump_ir_after) == nullptr)
+      return error(StatusCode::invalid_argument, "--dump-ir-after: unknown pass '{}' (valid: {})",
+                   options.dump_ir_after, valid_names(available));
+    if (std::none_of(selected.begin(), selected.end(), [&](const Pass* p) { return p->name == options.dump_ir_after; }))
+      return error(StatusCode::invalid_argument, "--dump-ir-after: pass '{}' is not among the selected passes '{}'",
+                   options.dump_ir_after, options.passes);
+  }
   ES_TRY(infer_and_verify(graph));
   for (const Pass* pass : selected) {
-    auto start = std::chrono::steady_clock::now();
+    using Clock = std::chrono::steady_clock;
+    using Ms = std::chrono::duration<double, std::milli>;
+    Clock::time_point start = Clock::now();
     Result<bool> changed = pass->run(graph);
     if (!changed.ok()) return changed.status().with_context(fmt::format("pass '{}'", pass->name));
+    Clock::time_point ran = Clock::now();
     Status status = infer_and_verify(graph);
     if (!status.ok()) return status.with_context(fmt::format("graph invalid after pass '{}'", pass->name));
-    std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-    log::debug("pass {}: {} in {:.3f} ms, {} nodes", pass->name, *changed ? "changed" : "unchanged", elapsed.count(),
+    log::debug("pass {}: {} in {:.3f} ms (+{:.3f} ms shape inference and verify), {} nodes", pass->name,
+               *changed ? "changed" : "unchanged", Ms(ran - start).count(), Ms(Clock::now() - ran).count(),
                graph.nodes.size());
     if (pass->name == options.dump_ir_after)
       fmt::print(stderr, "# IR after pass {}\n{}", pass->name, print_graph(graph));

@@ -35,29 +35,9 @@ Graph build_inferred(GraphBuilder& builder) {
 }
 
 std::vector<Tensor> run_reference(const Graph& graph, const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> values(graph.values.size());
-  EXPECT_EQ(inputs.size(), graph.inputs.size());
-  for (size_t i = 0; i < graph.values.size(); ++i)
-    if (graph.values[i].is_initializer()) values[i] = *graph.values[i].data;
-  for (size_t i = 0; i < inputs.size() && i < graph.inputs.size(); ++i) values[graph.inputs[i]] = inputs[i];
-  for (const Node& node : graph.nodes) {
-    std::vector<TensorView> in, out;
-    for (ValueId v : node.inputs) in.push_back(v == kNoValue ? TensorView{} : TensorView::of(values[v]));
-    for (ValueId v : node.outputs) {
-      if (v == kNoValue) {
-        out.emplace_back();
-        continue;
-      }
-      values[v] = Tensor(graph.value(v).dtype, graph.value(v).shape);
-      out.push_back(TensorView::of(values[v]));
-    }
-    Status status = ref::run_node(node, in, out);
-    EXPECT_TRUE(status.ok()) << status.message();
-    if (!status.ok()) return {};
-  }
-  std::vector<Tensor> outputs;
-  for (ValueId v : graph.outputs) outputs.push_back(values[v]);
-  return outputs;
+  Result<std::vector<Tensor>> outputs = ref::run_graph(graph, inputs);
+  EXPECT_TRUE(outputs.ok()) << outputs.status().message();
+  return outputs.ok() ? std::move(outputs).value() : std::vector<Tensor>{};
 }
 
 double relative_l2(const Tensor& expected, const Tensor& actual) {
@@ -87,8 +67,9 @@ void expect_same_outputs(const Graph& before, const Graph& after, uint32_t seed)
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(before.value(before.outputs[i]).name, after.value(after.outputs[i]).name) << "graph output " << i;
     EXPECT_EQ(expected[i].shape(), actual[i].shape()) << "graph output " << i;
-    if (expected[i].shape() == actual[i].shape())
+    if (expected[i].shape() == actual[i].shape()) {
       EXPECT_LE(relative_l2(expected[i], actual[i]), 1e-5) << "graph output " << i;
+    }
   }
 }
 

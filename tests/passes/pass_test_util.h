@@ -17,7 +17,7 @@ Tensor random_tensor(DType dtype, Shape shape, uint32_t seed);
 // Finishes the builder's graph and runs shape inference with the reference evaluator (asserts success).
 Graph build_inferred(GraphBuilder& builder);
 
-// Runs `graph` node by node on the reference kernels; `inputs` follow graph.inputs.
+// Runs `graph` on the reference kernels (ref::run_graph); `inputs` follow graph.inputs. Empty on failure.
 std::vector<Tensor> run_reference(const Graph& graph, const std::vector<Tensor>& inputs);
 
 double relative_l2(const Tensor& expected, const Tensor& actual);

@@ -1,6 +1,7 @@
 #include "backends/cpu/memory_plan.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 namespace es::cpu {

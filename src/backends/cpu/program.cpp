@@ -4,7 +4,7 @@ namespace es::cpu {
 
 Storage::Storage(const Program& program, const dnnl::engine& engine, std::byte* arena,
                  const std::vector<size_t>& buffer_offsets, const dnnl::memory& scratchpad)
-    : program_(program), scratchpad_(scratchpad) {
+    : program_(program), engine_(engine), scratchpad_(scratchpad) {
   pointers_.resize(program.slots.size());
   memories_.resize(program.slots.size());
   for (size_t i = 0; i < program.slots.size(); ++i) {
@@ -21,6 +21,11 @@ const dnnl::memory& Storage::memory(SlotId slot) const {
   const dnnl::memory& memory = memories_[static_cast<size_t>(slot)];
   ES_ASSERT_MSG(memory, "slot has no oneDNN memory (its dtype is not a oneDNN type)");
   return memory;
+}
+
+dnnl::memory Storage::memory_as(SlotId slot, const dnnl::memory::desc& desc) const {
+  ES_ASSERT(program_.slots[static_cast<size_t>(slot)].layout.is_plain());
+  return dnnl::memory(desc, engine_, pointers_[static_cast<size_t>(slot)]);
 }
 
 TensorView Storage::view(SlotId slot) const {

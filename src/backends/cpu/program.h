@@ -78,11 +78,14 @@ class Storage {
   void* data(SlotId slot) const { return pointers_[static_cast<size_t>(slot)]; }
   // Only for slots whose dtype oneDNN knows.
   const dnnl::memory& memory(SlotId slot) const;
+  // A new memory object on a plain slot's bytes, described by `desc` (same bytes, other dims/strides).
+  dnnl::memory memory_as(SlotId slot, const dnnl::memory::desc& desc) const;
   TensorView view(SlotId slot) const;
   const dnnl::memory& scratchpad() const { return scratchpad_; }
 
  private:
   const Program& program_;
+  dnnl::engine engine_;
   std::vector<void*> pointers_;
   std::vector<dnnl::memory> memories_;
   dnnl::memory scratchpad_;

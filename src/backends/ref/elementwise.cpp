@@ -4,7 +4,7 @@
 // Each op is a small functor constructed from the node (reading its attributes) and applied by one of a
 // few generic drivers; the drivers dispatch over the element types the op accepts in ONNX opset 17.
 // Arithmetic happens in compute_t<T> (double for every float type), see ref_util_a.h.
-#include "backends/ref/ref_util_a.h"
+#include "backends/ref/kernel_support.h"
 
 #include <algorithm>
 #include <cstring>
@@ -361,12 +361,14 @@ Status identity_kernel(const Node& node, std::span<const TensorView> in, std::sp
   return copy_input(node, in[0], out[0]);
 }
 
-// Dropout in inference: the output is the input, the optional mask is all true. Training mode draws
-// random numbers, which no reference can reproduce, so it is refused.
+// Dropout in inference: the output is the input, the optional mask is all true. Training mode with a
+// non-zero ratio draws random numbers, which no reference can reproduce, so it is refused.
 Status dropout_kernel(const Node& node, std::span<const TensorView> in, std::span<const TensorView> out) {
   if (in.size() > 2 && in[2].present()) {
     if (in[2].dtype != DType::boolean) return unsupported_dtype(node, in[2].dtype, "training_mode");
-    if (cdata<bool>(in[2])[0])
+    ES_ASSIGN_OR_RETURN(std::vector<double> ratio, read_floats(node, in[1], "ratio"));
+    const bool drops = ratio.empty() || ratio[0] != 0.0;  // the default ratio is 0.5
+    if (cdata<bool>(in[2])[0] && drops)
       return node_error(node, StatusCode::unsupported, "training_mode=true (random dropout) is not supported");
   }
   ES_TRY(copy_input(node, in[0], out[0]));

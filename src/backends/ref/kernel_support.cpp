@@ -47,6 +47,15 @@ Result<std::vector<int64_t>> read_optional_ints(const Node& node, const TensorVi
   return read_ints(node, view, what);
 }
 
+void strided_copy(const TensorView& out, const std::byte* in_base, std::vector<int64_t> in_strides) {
+  const size_t es = dtype_size(out.dtype);
+  std::byte* dst = bytes_of(out);
+  const std::array<std::vector<int64_t>, 2> strides{shape_strides(out.shape), std::move(in_strides)};
+  for_each_offset<2>(out.shape, strides, [&](const std::array<int64_t, 2>& off) {
+    copy_element(dst + off[0] * static_cast<int64_t>(es), in_base + off[1] * static_cast<int64_t>(es), es);
+  });
+}
+
 Result<std::vector<double>> read_floats(const Node& node, const TensorView& view, const char* what) {
   std::vector<double> out;
   if (!view.present()) return out;

@@ -44,4 +44,20 @@ inline bool next_index(std::vector<int64_t>& index, std::span<const int64_t> sha
   return false;
 }
 
+// out[index] = in_base[sum(index[d] * in_strides[d])] for every output index (Transpose, Slice, Expand).
+void strided_copy(const TensorView& out, const std::byte* in_base, std::vector<int64_t> in_strides);
+
+// out[index] = in[source(index)] (an element offset) for every output index, in row-major order.
+template <typename F>
+void mapped_copy(const TensorView& out, const TensorView& in, F&& source) {
+  if (out.numel() == 0) return;
+  const size_t es = dtype_size(out.dtype);
+  std::vector<int64_t> index(out.shape.size(), 0);
+  std::byte* dst = bytes_of(out);
+  do {
+    copy_element(dst, bytes_of(in) + source(index) * static_cast<int64_t>(es), es);
+    dst += es;
+  } while (next_index(index, out.shape));
+}
+
 }  // namespace es::ref

@@ -28,16 +28,11 @@ Result<QuantParams> quant_params(const Node& node, const TensorView& x, const Te
   if (q.zero_point.size() != q.scale.size())
     return node_error(node, StatusCode::invalid_model, "zero point has {} elements, scale has {}",
                       q.zero_point.size(), q.scale.size());
-  const bool per_tensor = scale.rank() == 0 || (scale.rank() == 1 && scale.shape[0] == 1 && x.rank() == 0);
-  if (per_tensor || (scale.rank() == 1 && scale.shape[0] == 1 && q.scale.size() == 1 &&
-                     node.attrs.get_int("axis", 1) >= x.rank())) {
-    if (q.scale.size() != 1) return node_error(node, StatusCode::invalid_model, "scale must hold one value");
-    return q;
-  }
+  // One scale is per-tensor quantization (a 1-element 1-D scale along a size-1 axis means the same).
+  if (q.scale.size() == 1) return q;
   if (scale.rank() != 1) return node_error(node, StatusCode::invalid_model, "scale must be a scalar or 1-D");
   ES_ASSIGN_OR_RETURN(int64_t axis, resolve_axis(node, node.attrs.get_int("axis", 1), x.rank()));
   const AxisSplit s = split_at_axis(x.shape, axis);
-  if (static_cast<int64_t>(q.scale.size()) == 1 && s.axis != 1) return q;  // a 1-element scale is per tensor
   if (static_cast<int64_t>(q.scale.size()) != s.axis)
     return node_error(node, StatusCode::invalid_model, "scale has {} elements, axis {} has size {}", q.scale.size(),
                       axis, s.axis);

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <span>
+#include <vector>
 
 namespace es::ref {
 
@@ -32,6 +33,11 @@ Status run_node(const Node& node, std::span<const TensorView> inputs, std::span<
 
 // A NodeEvaluator for infer_shapes built on run_node.
 NodeEvaluator evaluator();
+
+// Runs a shape-inferred graph on host tensors, node by node with run_node (ref_graph.cpp). `inputs` are
+// in graph.inputs order and must match their values' dtype and shape; returns graph.outputs in order.
+// Intermediate tensors are released after their last use.
+Result<std::vector<Tensor>> run_graph(const Graph& graph, std::span<const Tensor> inputs);
 
 // Registration functions, one per family file. Each sets the entries of the ops it implements.
 void register_elementwise(KernelTable& table);   // unary, binary (broadcast), activations, Cast, Where, ...

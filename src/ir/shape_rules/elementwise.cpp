@@ -112,11 +112,12 @@ Status dropout_rule(RuleContext& ctx) {
 }
 
 namespace {
-// Scale (and zero point) of (de)quantisation: one value, or one per channel along attribute `axis`.
+// Scale (and zero point) of (de)quantisation: one value (a scalar or a 1-element vector), or one per
+// channel along attribute `axis`.
 Status check_quant_params(const RuleContext& ctx) {
   const size_t scale_count = ctx.has_input(2) ? 3 : 2;
   for (size_t i = 1; i < scale_count; ++i) {
-    if (ctx.rank(i) == 0) continue;
+    if (shape_numel(ctx.shape(i)) == 1 && ctx.rank(i) <= 1) continue;  // per-tensor, as ONNX Runtime reads it
     if (ctx.rank(i) != 1) return ctx.invalid("input {} has rank {}, expected 0 or 1", i, ctx.rank(i));
     if (ctx.rank(0) == 0) return ctx.invalid("per-axis input {} needs an input of rank at least 1", i);
     ES_ASSIGN_OR_RETURN(int64_t axis, ctx.normalize_axis(ctx.attrs().get_int("axis", 1), ctx.rank(0)));
@@ -124,7 +125,7 @@ Status check_quant_params(const RuleContext& ctx) {
       return ctx.invalid("input {} has {} values but axis {} of the input has size {}", i, ctx.shape(i)[0], axis,
                          ctx.shape(0)[axis]);
   }
-  if (ctx.has_input(2) && ctx.shape(1) != ctx.shape(2))
+  if (ctx.has_input(2) && shape_numel(ctx.shape(1)) != shape_numel(ctx.shape(2)))
     return ctx.invalid("zero point of shape {} does not match scale of shape {}", shape_str(ctx.shape(2)),
                        shape_str(ctx.shape(1)));
   return {};

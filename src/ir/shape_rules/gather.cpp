@@ -30,7 +30,7 @@ Status gather_rule(RuleContext& ctx) {
 Status gather_elements_rule(RuleContext& ctx) {
   ES_TRY(expect_index_dtype(ctx, 1));
   ES_TRY(ctx.expect_rank(1, ctx.rank(0)));
-  ES_TRY(ctx.normalize_axis(ctx.attrs().get_int("axis", 0), ctx.rank(0)).status());
+  ES_TRY(ctx.normalize_axis(ctx.attrs().get_int("axis", 0), ctx.rank(0)));
   ctx.set_output(0, ctx.dtype(0), ctx.shape(1));
   return {};
 }
@@ -57,7 +57,7 @@ Status gather_nd_rule(RuleContext& ctx) {
 }
 
 Status one_hot_rule(RuleContext& ctx) {
-  ES_TRY(ctx.known_input(1).status());
+  ES_TRY(ctx.known_input(1));
   const Tensor& depth_tensor = *ctx.input(1).data;
   if (depth_tensor.numel() != 1) return ctx.invalid("depth must hold one value, has {}", depth_tensor.numel());
   // depth may be of any numeric type; a float depth is truncated like ONNX Runtime does.

@@ -49,7 +49,7 @@ Status range_rule(RuleContext& ctx) {
     ES_TRY(ctx.expect_same_dtype(0, i));
     if (shape_numel(ctx.shape(i)) != 1)
       return ctx.invalid("input {} has shape {}, expected a scalar", i, shape_str(ctx.shape(i)));
-    ES_TRY(ctx.known_input(i).status());
+    ES_TRY(ctx.known_input(i));
   }
   auto value = [&](size_t i) {
     const Tensor& t = *ctx.input(i).data;

@@ -53,12 +53,12 @@ Status layer_norm_rule(RuleContext& ctx) {
 }
 
 Status axis_same_shape_rule(RuleContext& ctx) {
-  ES_TRY(ctx.normalize_axis(ctx.attrs().get_int("axis", -1), ctx.rank(0)).status());
+  ES_TRY(ctx.normalize_axis(ctx.attrs().get_int("axis", -1), ctx.rank(0)));
   return same_as_input_rule(ctx);
 }
 
 Status mvn_rule(RuleContext& ctx) {
-  ES_TRY(ctx.normalize_axes(ctx.attrs().get_ints("axes", {0, 2, 3}), ctx.rank(0)).status());
+  ES_TRY(ctx.normalize_axes(ctx.attrs().get_ints("axes", {0, 2, 3}), ctx.rank(0)));
   return same_as_input_rule(ctx);
 }
 

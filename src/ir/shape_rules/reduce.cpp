@@ -47,7 +47,7 @@ Status cumsum_rule(RuleContext& ctx) {
     return ctx.invalid("axis input has shape {}, expected a single value", shape_str(ctx.shape(1)));
   if (ctx.input(1).data != nullptr) {
     ES_ASSIGN_OR_RETURN(int64_t axis, ctx.known_scalar_int(1));
-    ES_TRY(ctx.normalize_axis(axis, ctx.rank(0)).status());
+    ES_TRY(ctx.normalize_axis(axis, ctx.rank(0)));
   }
   return same_as_input_rule(ctx);
 }

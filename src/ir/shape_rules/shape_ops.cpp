@@ -3,6 +3,8 @@
 #include "ir/shape_rules/rules.h"
 #include "ir/shape_rules/shape_math.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 
 namespace es::shape_rules {
@@ -30,6 +32,7 @@ Status size_rule(RuleContext& ctx) {
 Status reshape_rule(RuleContext& ctx) {
   ES_TRY(ctx.expect_rank(1, 1));
   ES_ASSIGN_OR_RETURN(std::vector<int64_t> target, ctx.known_ints(1));
+  const std::string requested = fmt::format("[{}]", fmt::join(target, ", "));  // as given, with 0 and -1
   const Shape& in = ctx.shape(0);
   const bool allow_zero = ctx.attrs().get_int("allowzero", 0) != 0;
   int64_t inferred = -1;
@@ -37,7 +40,7 @@ Status reshape_rule(RuleContext& ctx) {
   for (size_t i = 0; i < target.size(); ++i) {
     int64_t& d = target[i];
     if (d == -1) {
-      if (inferred >= 0) return ctx.invalid("shape {} has more than one -1", shape_str(ctx.input(1).data->to_int64_vector()));
+      if (inferred >= 0) return ctx.invalid("shape {} has more than one -1", requested);
       inferred = static_cast<int64_t>(i);
       continue;
     }
@@ -52,11 +55,10 @@ Status reshape_rule(RuleContext& ctx) {
   const int64_t count = shape_numel(in);
   if (inferred >= 0) {
     if (known_product == 0 || count % known_product != 0)
-      return ctx.invalid("cannot reshape {} ({} elements) to {}", shape_str(in), count,
-                         shape_str(ctx.input(1).data->to_int64_vector()));
+      return ctx.invalid("cannot reshape {} ({} elements) to {}", shape_str(in), count, requested);
     target[inferred] = count / known_product;
   } else if (known_product != count) {
-    return ctx.invalid("cannot reshape {} ({} elements) to {} ({} elements)", shape_str(in), count, shape_str(target),
+    return ctx.invalid("cannot reshape {} ({} elements) to {} ({} elements)", shape_str(in), count, requested,
                        known_product);
   }
   ctx.set_output(0, ctx.dtype(0), std::move(target));
@@ -77,7 +79,7 @@ Status flatten_rule(RuleContext& ctx) {
 Status squeeze_rule(RuleContext& ctx) {
   const Shape& in = ctx.shape(0);
   std::vector<int64_t> axes;
-  if (ctx.has_input(1)) {
+  if (ctx.has_nonempty_input(1)) {
     ES_ASSIGN_OR_RETURN(std::vector<int64_t> given, ctx.known_ints(1));
     ES_ASSIGN_OR_RETURN(axes, ctx.normalize_axes(given, ctx.rank(0)));
     for (int64_t a : axes)

@@ -71,9 +71,13 @@ Status slice_rule(RuleContext& ctx) {
     return ctx.invalid("starts has {} values but ends has {}", starts.size(), ends.size());
   std::vector<int64_t> axes(starts.size());
   for (size_t i = 0; i < axes.size(); ++i) axes[i] = static_cast<int64_t>(i);
-  if (ctx.has_input(3)) ES_ASSIGN_OR_RETURN(axes, ctx.known_ints(3));
+  if (ctx.has_input(3)) {
+    ES_ASSIGN_OR_RETURN(axes, ctx.known_ints(3));
+  }
   std::vector<int64_t> steps(starts.size(), 1);
-  if (ctx.has_input(4)) ES_ASSIGN_OR_RETURN(steps, ctx.known_ints(4));
+  if (ctx.has_input(4)) {
+    ES_ASSIGN_OR_RETURN(steps, ctx.known_ints(4));
+  }
   if (axes.size() != starts.size() || steps.size() != starts.size())
     return ctx.invalid("starts, ends, axes and steps have {}, {}, {} and {} values", starts.size(), ends.size(),
                        axes.size(), steps.size());

@@ -1,0 +1,66 @@
+#include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/cpu_executable.h"
+#include "backends/cpu/lowering.h"
+#include "backends/ref/ref_kernels.h"
+#include "base/log.h"
+
+#include <omp.h>
+
+namespace es::cpu {
+
+namespace {
+
+// oneDNN when its lowering takes the node, else the node's reference kernel.
+Status lower_node(ProgramBuilder& builder, const Node& node) {
+  if (Lowering lower = lowerings()[static_cast<size_t>(node.op)]) {
+    try {
+      ES_ASSIGN_OR_RETURN(bool lowered, lower(builder, node));
+      if (lowered) return Status::ok_status();
+    } catch (const dnnl::error& e) {
+      return error(StatusCode::internal, "node '{}' ({}): oneDNN: {}", node.name, op_name(node.op), e.what());
+    }
+  }
+  if (ref::find_kernel(node.op) == nullptr)
+    return error(StatusCode::unsupported, "node '{}': op {} has no CPU kernel", node.name, op_name(node.op));
+  builder.add_reference(node);
+  return Status::ok_status();
+}
+
+Status check_static_shapes(const Graph& graph) {
+  for (const Node& node : graph.nodes)
+    for (ValueId id : node.outputs)
+      if (id != kNoValue && !graph.value(id).shape_known)
+        return error(StatusCode::invalid_argument, "value '{}' of node '{}' has no static shape; run shape inference first",
+                     graph.value(id).name, node.name);
+  return Status::ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Executable>> compile_cpu(const Graph& graph, const CpuOptions& options) {
+  if (options.threads < 0) return error(StatusCode::invalid_argument, "threads must be >= 0, got {}", options.threads);
+  ES_TRY(check_static_shapes(graph));
+  const int threads = options.threads > 0 ? options.threads : omp_get_num_procs();
+  // oneDNN sizes its kernels' work split for the thread count at primitive creation.
+  omp_set_num_threads(threads);
+  try {
+    dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    ProgramBuilder builder(graph, engine);
+    for (const Node& node : builder.graph().nodes) ES_TRY(lower_node(builder, node));
+    return std::unique_ptr<Executable>(std::make_unique<CpuExecutable>(builder.finish(), engine, threads));
+  } catch (const dnnl::error& e) {
+    return error(StatusCode::internal, "compiling '{}' for the CPU: oneDNN: {}", graph.name, e.what());
+  }
+}
+
+Result<std::vector<Tensor>> run_graph(const Graph& graph, std::span<const Tensor> inputs, const CpuOptions& options) {
+  ES_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, compile_cpu(graph, options));
+  std::vector<Tensor> outputs(graph.outputs.size());
+  ES_TRY(exe->copy_inputs(inputs));
+  ES_TRY(exe->execute());
+  ES_TRY(exe->copy_outputs(outputs));
+  ES_TRY(exe->synchronize());
+  return outputs;
+}
+
+}  // namespace es::cpu

@@ -1,0 +1,116 @@
+// `edgescope run` and `edgescope zoo` end to end, through the built binary.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kCli = ES_BINARY_DIR "/src/cli/edgescope";
+const std::string kShared = ES_SHARED_DIR;
+const std::string kMobileNet = kShared + "/models/mobilenetv2-12-fp32-dequantized.onnx";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Outcome run_cli(const std::string& args) {
+  Outcome o;
+  FILE* pipe = popen((kCli + " " + args + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return o;
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) o.output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+bool has_shared() { return fs::exists(kMobileNet); }
+
+// An error is one line: "edgescope run: error: ..." and exit code 2.
+void expect_one_line_error(const Outcome& o, const std::string& fragment) {
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  size_t at = o.output.rfind("edgescope run: error:");
+  ASSERT_NE(at, std::string::npos) << o.output;
+  std::string message = o.output.substr(at);
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << o.output;
+  EXPECT_NE(message.find(fragment), std::string::npos) << o.output;
+}
+
+TEST(RunCli, ClassifiesChelseaAsAnEgyptianCat) {
+  if (!has_shared()) GTEST_SKIP() << "shared models absent";
+  Outcome o = run_cli("run " + kMobileNet + " --input input=" + kShared + "/images/skimage/chelsea.png --top 5 --labels " +
+                      kShared + "/images/imagenet_classes.txt");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  size_t top = o.output.find("top-5 of output 'output'");
+  ASSERT_NE(top, std::string::npos) << o.output;
+  std::string first_row = o.output.substr(o.output.find('\n', top) + 1);
+  first_row = first_row.substr(0, first_row.find('\n'));
+  EXPECT_NE(first_row.find("285"), std::string::npos) << o.output;
+  EXPECT_NE(first_row.find("Egyptian_cat"), std::string::npos) << o.output;
+}
+
+TEST(RunCli, WritesOutputsAsTensorProtos) {
+  if (!has_shared()) GTEST_SKIP() << "shared models absent";
+  fs::path dir = fs::path(testing::TempDir()) / "run_cli_outputs";
+  fs::remove_all(dir);
+  Outcome o = run_cli("run " + kMobileNet + " --input input=" + kShared +
+                      "/reference/mobilenetv2-12-fp32-dequantized/test_data_set_0/input_0.pb --output " + dir.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_EQ(fs::file_size(dir / "output.pb"), fs::file_size(kShared + "/reference/mobilenetv2-12-fp32-dequantized/test_data_set_0/output_0.pb"));
+}
+
+TEST(RunCli, WithoutInputsSaysItUsesRandomData) {
+  if (!has_shared()) GTEST_SKIP() << "shared models absent";
+  Outcome o = run_cli("run " + kMobileNet);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("seeded random data"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("output output f32[1x1000]"), std::string::npos) << o.output;
+}
+
+TEST(RunCli, UnknownInputNameListsTheModelsInputs) {
+  if (!has_shared()) GTEST_SKIP() << "shared models absent";
+  expect_one_line_error(run_cli("run " + kMobileNet + " --input image=" + kShared + "/images/skimage/chelsea.png"),
+                        "the model has no input 'image' (inputs: input)");
+}
+
+TEST(RunCli, UnreadableImageIsAnError) {
+  if (!has_shared()) GTEST_SKIP() << "shared models absent";
+  fs::path junk = fs::path(testing::TempDir()) / "not_an_image.png";
+  std::ofstream(junk) << "definitely not a PNG";
+  expect_one_line_error(run_cli("run " + kMobileNet + " --input input=" + junk.string()), "not_an_image.png");
+  expect_one_line_error(run_cli("run " + kMobileNet + " --input input=/nonexistent/cat.jpg"), "/nonexistent/cat.jpg");
+}
+
+TEST(RunCli, RawFileOfTheWrongSizeIsAnError) {
+  if (!has_shared()) GTEST_SKIP() << "shared models absent";
+  fs::path raw = fs::path(testing::TempDir()) / "short.bin";
+  std::ofstream(raw, std::ios::binary) << std::string(400, '\0');
+  expect_one_line_error(run_cli("run " + kMobileNet + " --input input=" + raw.string()),
+                        "'" + raw.string() + "' has 400 bytes, but float32 1x3x224x224 needs 602112 bytes");
+}
+
+TEST(ZooCli, ListsAndWritesModels) {
+  Outcome list = run_cli("zoo --list");
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("mobilenetv2-12"), std::string::npos);
+  EXPECT_NE(list.output.find("resnet50-v1-12"), std::string::npos);
+  EXPECT_NE(list.output.find("resnet50-v1.5"), std::string::npos);
+  fs::path file = fs::path(testing::TempDir()) / "zoo_mobilenet.onnx";
+  Outcome written = run_cli("zoo mobilenetv2-12 -o " + file.string() + " --seed 3");
+  ASSERT_EQ(written.exit_code, 0) << written.output;
+  Outcome ran = run_cli("run " + file.string() + " --shape input:2x3x224x224 --top 1");
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_NE(ran.output.find("output output f32[2x1000]"), std::string::npos) << ran.output;
+  Outcome unknown = run_cli("zoo resnet18 -o " + file.string());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown model 'resnet18'"), std::string::npos) << unknown.output;
+}
+
+}  // namespace
