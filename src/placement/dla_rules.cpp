@@ -48,8 +48,8 @@ const RuleEntry kRules[] = {
     {{"conv.padding_lt_kernel", "convolution padding smaller than the kernel in each dimension", kGuide85}, kAll},
     {{"conv.stride", "convolution stride in [1, 8]", kGuide85}, kAll},
     {{"conv.dilation", "convolution dilation in [1, 32]", kGuide85}, kAll},
-    {{"conv.out_maps", "number of output maps in [1, 8192]", kGuide85}, kAll},
     {{"conv.groups", "number of groups in [1, 8192] (linear/CHW16/CHW32 formats)", kGuide85}, kAll},
+    {{"conv.out_maps", "number of output maps in [1, 8192]", kGuide85}, kAll},
     {{"conv.cbuf", "convolution buffer: weight banks for one kernel + data banks for one kernel height of input "
       "rows must not exceed 16 (a compile failure in 8.5, a pre-check from 8.6.0)", kGuide84}, kAll},
     {{"matmul.const_weights", "matrix multiply runs on the DLA only as a fully connected layer (1x1 convolution): "
@@ -239,8 +239,8 @@ class Checker {
         return fail("conv.padding_lt_kernel", fmt::format("padding {} with kernel {}", fmt::join(pads, ","), fmt::join(p.kernel, "x")));
     if (auto v = range("conv.stride", "stride", p.strides, 1, 8)) return *v;
     if (auto v = range("conv.dilation", "dilation", p.dilations, 1, 32)) return *v;
-    if (auto v = range("conv.out_maps", "output maps", {p.out_maps}, 1, 8192)) return *v;
     if (auto v = range("conv.groups", "groups", {p.groups}, 1, 8192)) return *v;
+    if (auto v = range("conv.out_maps", "output maps", {p.out_maps}, 1, 8192)) return *v;
     // Padded input width: the convolution reads padded rows (this reproduces the failing case of
     // NVIDIA/TensorRT#3499, Conv 512->256 3x3 on 1x512x80x160, which the unpadded width would pass).
     int64_t width = in_dims()[3] + p.pads_begin[1] + p.pads_end[1];

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace es::placement {
@@ -56,15 +57,20 @@ Result<PlacementReport> analyze_placement(const Graph& graph, const Target& targ
   r.allow_gpu_fallback = options.allow_gpu_fallback;
   r.dynamic_batch = options.dynamic_batch;
 
-  // Network level: canRunOnDLA on the layers as parsed; only IConstant outputs are constants here.
+  // Network level: canRunOnDLA on the layers as parsed. Build-time constants are IConstant outputs and what
+  // layers compute from them alone (a broadcast Shuffle of weights); shapes of tensors are not, yet.
+  std::vector<bool> constant(network.tensors.size(), false);
+  for (const TrtLayer& layer : network.layers) {
+    bool from_constants = layer.type == TrtLayerType::Constant ||
+                          (!layer.inputs.empty() && std::all_of(layer.inputs.begin(), layer.inputs.end(),
+                                                                [&](TensorId t) { return constant[static_cast<size_t>(t)]; }));
+    for (TensorId t : layer.outputs) constant[static_cast<size_t>(t)] = from_constants;
+  }
   DlaCheckContext checks;
   checks.version = options.trt;
   checks.precision = options.precision;
   checks.dla_version = target.dla_version;
-  checks.is_constant = [&network](TensorId t) {
-    LayerId p = network.tensors[static_cast<size_t>(t)].producer;
-    return p != kNone && network.layers[static_cast<size_t>(p)].type == TrtLayerType::Constant;
-  };
+  checks.is_constant = [&constant](TensorId t) { return constant[static_cast<size_t>(t)]; };
   std::vector<std::string> blocking;
   for (const TrtLayer& layer : network.layers) {
     LayerPlacement lp;

@@ -146,10 +146,9 @@ struct ShapeVec {
   std::vector<int64_t> values;
   TensorId tensor = kNone;   // the TensorRT tensor holding it, once materialised
   TensorId shape_of = kNone;  // it is the shape of this tensor (materialised as an IShape layer)
-  bool known() const {
-    return tensor == kNone && std::all_of(values.begin(), values.end(), [](int64_t v) { return v >= 0; });
-  }
-  bool known_at(size_t i) const { return tensor == kNone && values[i] >= 0; }
+  // Values stay known after materialisation, as in ShapeTensor: only layer results are unknown (-1).
+  bool known() const { return std::all_of(values.begin(), values.end(), [](int64_t v) { return v >= 0; }); }
+  bool known_at(size_t i) const { return values[i] >= 0; }
 };
 
 class Parser {

@@ -71,11 +71,10 @@ std::vector<Tensor> bind_shape_operands(Graph& graph, const std::vector<Tensor>&
   return rest;
 }
 
-bool values_match(double actual, double expected, bool is_float) {
-  if (!is_float) return actual == expected;
+bool floats_match(double actual, double expected, const Case& c) {
   if (std::isnan(expected) || std::isnan(actual)) return std::isnan(expected) && std::isnan(actual);
   if (std::isinf(expected) || std::isinf(actual)) return actual == expected;
-  return std::abs(actual - expected) <= 1e-5 + 1e-3 * std::abs(expected);
+  return std::abs(actual - expected) <= c.atol + c.rtol * std::abs(expected);
 }
 
 double element(const Tensor& t, int64_t i) {
@@ -94,7 +93,7 @@ double element(const Tensor& t, int64_t i) {
 }
 
 // Empty when equal; otherwise what differs (dtype, shape, or the first few mismatching elements).
-std::string compare(const Tensor& actual, const Tensor& expected) {
+std::string compare(const Tensor& actual, const Tensor& expected, const Case& c) {
   if (actual.dtype() != expected.dtype())
     return fmt::format("dtype {} != expected {}", dtype_name(actual.dtype()), dtype_name(expected.dtype()));
   if (actual.shape() != expected.shape())
@@ -110,7 +109,7 @@ std::string compare(const Tensor& actual, const Tensor& expected) {
   for (int64_t i = 0; i < expected.numel(); ++i) {
     const double a = is_float ? element(actual, i) : static_cast<double>(ai[i]);
     const double e = is_float ? element(expected, i) : static_cast<double>(ei[i]);
-    const bool same = is_float ? values_match(a, e, true) : ai[i] == ei[i];
+    const bool same = is_float ? floats_match(a, e, c) : ai[i] == ei[i];
     if (same) continue;
     if (mismatches++ < 3) first += fmt::format(" [{}] {} vs {};", i, a, e);
   }
@@ -143,7 +142,8 @@ std::vector<Case> list_model_cases(const fs::path& reference, const fs::path& mo
   for (const auto& entry : fs::directory_iterator(reference)) {
     const std::string stem = entry.path().filename().string();
     const fs::path model = models / (stem + ".onnx");
-    if (entry.is_directory() && fs::exists(model)) cases.push_back({"models/" + stem, entry.path(), model});
+    if (entry.is_directory() && fs::exists(model))
+      cases.push_back({.id = "models/" + stem, .dir = entry.path(), .model = model, .atol = 1e-4});
   }
   std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.id < b.id; });
   return cases;
@@ -192,7 +192,7 @@ CaseResult run_case(const Case& c, const Executor& execute) {
     Result<std::vector<Tensor>> outputs = execute(*graph, feed);
     if (!outputs.ok()) return fail("execute: " + outputs.status().message());
     for (size_t i = 0; i < expected->size(); ++i) {
-      const std::string diff = compare((*outputs)[i], (*expected)[i].tensor);
+      const std::string diff = compare((*outputs)[i], (*expected)[i].tensor, c);
       if (!diff.empty())
         return fail(fmt::format("{}: output {} ('{}'): {}", where, i, graph->value(graph->outputs[i]).name, diff));
     }

@@ -30,6 +30,9 @@ struct Param {
   Case c;
 };
 
+// gtest prints failing parameters; show the case instead of the struct's bytes.
+void PrintTo(const Param& p, std::ostream* os) { *os << p.backend.name << ":" << p.c.id; }
+
 std::vector<Param> params(const std::vector<Case>& cases) {
   std::vector<Param> out;
   for (const Backend& b : backends())

@@ -120,7 +120,8 @@ std::string deconv_rule(int64_t kh, int64_t kw, int64_t stride, int64_t pad = 0,
                         {"group", group}, {"dilations", std::vector<int64_t>{dilation, dilation}}});
   int64_t oh = (8 - 1) * stride + (kh - 1) * dilation + 1 - 2 * pad, ow = (8 - 1) * stride + (kw - 1) * dilation + 1 - 2 * pad;
   b.output(b.op(OpKind::ConvTranspose, {x, w}, {1, 4, oh, ow}, a, DType::f32, "L"));
-  const LayerPlacement& l = layer_named(run(b.graph()), "L");
+  PlacementReport r = run(b.graph());
+  const LayerPlacement& l = layer_named(r, "L");
   return l.on_dla ? "" : l.rule;
 }
 
@@ -147,7 +148,8 @@ std::string pool_rule(int64_t kernel, int64_t stride, int64_t pad, Shape in = {1
   Shape out = in;
   for (size_t i = 2; i < in.size(); ++i) out[i] = (in[i] + 2 * pad - kernel) / stride + 1;
   b.output(b.op(OpKind::MaxPool, {x}, out, a, DType::f32, "L"));
-  const LayerPlacement& l = layer_named(run(b.graph()), "L");
+  PlacementReport r = run(b.graph());
+  const LayerPlacement& l = layer_named(r, "L");
   return l.on_dla ? "" : l.rule;
 }
 
@@ -184,9 +186,9 @@ std::string clip_rule(float lo, float hi) {
   ShapedGraph b;
   ValueId min = b.floats("min", {lo});
   ValueId max = b.floats("max", {hi});
-  const LayerPlacement& l = layer_named(unary_graph(OpKind::Clip, {1, 4, 8, 8}, {1, 4, 8, 8}, {}, {min, max},
-                                                    TrtVersion::v8_5, Precision::fp16, orin(), &b),
-                                        "L");
+  PlacementReport r =
+      unary_graph(OpKind::Clip, {1, 4, 8, 8}, {1, 4, 8, 8}, {}, {min, max}, TrtVersion::v8_5, Precision::fp16, orin(), &b);
+  const LayerPlacement& l = layer_named(r, "L");
   return l.on_dla ? "" : l.rule;
 }
 
@@ -217,7 +219,8 @@ std::string binary_rule(OpKind op, TrtVersion v) {
   ValueId x = b.input("x", {1, 4, 8, 8});
   ValueId y = b.input("y", {1, 4, 8, 8});
   b.output(b.op(op, {x, y}, {1, 4, 8, 8}, {}, DType::f32, "L"));
-  const LayerPlacement& l = layer_named(run(b.graph(), v), "L");
+  PlacementReport r = run(b.graph(), v);
+  const LayerPlacement& l = layer_named(r, "L");
   return l.on_dla ? "" : l.rule;
 }
 
@@ -255,7 +258,8 @@ std::string resize_rule(Shape in, Shape out, const char* mode) {
   ValueId s = b.floats("scales", scales);
   ValueId x = b.input("x", in);
   b.output(b.op(OpKind::Resize, {x, kNoValue, s}, out, attrs({{"mode", std::string(mode)}}), DType::f32, "L"));
-  const LayerPlacement& l = layer_named(run(b.graph()), "L");
+  PlacementReport r = run(b.graph());
+  const LayerPlacement& l = layer_named(r, "L");
   return l.on_dla ? "" : l.rule;
 }
 
@@ -286,7 +290,8 @@ std::string slice_rule(Shape in, int64_t axis, Precision p = Precision::fp16) {
   Shape out = in;
   out[static_cast<size_t>(axis)] = 1;
   b.output(b.op(OpKind::Slice, {x, starts, ends, axes}, out, {}, DType::f32, "L"));
-  const LayerPlacement& l = layer_named(run(b.graph(), TrtVersion::v8_5, p), "L");
+  PlacementReport r = run(b.graph(), TrtVersion::v8_5, p);
+  const LayerPlacement& l = layer_named(r, "L");
   return l.on_dla ? "" : l.rule;
 }
 

@@ -23,7 +23,9 @@ TEST(Explore, Print) {
                         "ch_PP-OCRv4_det_infer.onnx"}) {
     std::string path = shared_model(f);
     if (path.empty()) continue;
-    Result<Graph> g = load_model(path);
+    onnx_io::ImportOptions io;
+    if (std::string(f).find("PP-OCR") != std::string::npos) io.input_shapes["x"] = {1, 3, 640, 640};
+    Result<Graph> g = load_model(path, io);
     ASSERT_TRUE(g.ok()) << g.status().message();
     for (bool dyn : {false, true}) {
       PlacementReport r = analyze(*g, dyn);

@@ -59,8 +59,8 @@ std::string shared_model(const std::string& file) {
   return std::filesystem::exists(path) ? path : std::string();
 }
 
-Result<Graph> load_model(const std::string& path) {
-  ES_ASSIGN_OR_RETURN(Graph g, onnx_io::import_file(path, {}));
+Result<Graph> load_model(const std::string& path, const onnx_io::ImportOptions& options) {
+  ES_ASSIGN_OR_RETURN(Graph g, onnx_io::import_file(path, options));
   ES_TRY(infer_shapes(g, ref::evaluator()));
   return g;
 }

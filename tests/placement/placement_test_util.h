@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ir/builder.h"
+#include "onnx/onnx_import.h"
 #include "placement/placement.h"
 
 #include <string>
@@ -33,7 +34,7 @@ const Target& xavier();
 
 // Imports a model of ../shared/models (through the importer and shape inference); empty path when absent.
 std::string shared_model(const std::string& file);
-Result<Graph> load_model(const std::string& path);
+Result<Graph> load_model(const std::string& path, const onnx_io::ImportOptions& options = {});
 
 // Network-level verdict of the layer named `name` (asserts it exists).
 const LayerPlacement& layer_named(const PlacementReport& r, const std::string& name);

@@ -1,0 +1,61 @@
+#include "backends/cuda/cuda_backend.h"
+#include "backends/cuda/cuda_executable.h"
+#include "backends/cuda/lowering.h"
+
+namespace es::cuda {
+
+namespace {
+
+std::optional<Lowered> lower(const Graph& graph, const Node& node) {
+  Lowering lowering = lowerings()[static_cast<size_t>(node.op)];
+  if (lowering == nullptr) return std::nullopt;
+  for (ValueId id : node.outputs)
+    if (id != kNoValue && !graph.value(id).shape_known) return std::nullopt;
+  return lowering(graph, node);
+}
+
+}  // namespace
+
+bool supports(const Graph& graph, const Node& node) { return lower(graph, node).has_value(); }
+
+int device_count() {
+  int count = 0;
+  return cudaGetDeviceCount(&count) == cudaSuccess ? count : 0;
+}
+
+Result<std::unique_ptr<Executable>> compile_cuda(const Graph& graph, const CudaOptions& options) {
+  if (options.precision != "fp32" && options.precision != "tf32")
+    return error(StatusCode::unsupported, "precision '{}' is not supported on device 'cuda' (fp32 or tf32)",
+                 options.precision);
+  const int devices = device_count();
+  if (options.device < 0 || options.device >= devices)
+    return error(StatusCode::not_found, "device 'cuda:{}' does not exist ({} CUDA devices found)", options.device, devices);
+  Program program;
+  program.graph = std::make_shared<const Graph>(graph);
+  const Graph& g = *program.graph;
+  program.alias_of.resize(g.values.size());
+  for (size_t i = 0; i < g.values.size(); ++i) program.alias_of[i] = static_cast<ValueId>(i);
+  for (const Node& node : g.nodes) {
+    std::optional<Lowered> lowered = lower(g, node);
+    if (!lowered)
+      return error(StatusCode::unsupported, "node '{}': op {} is not supported by the CUDA backend", node.name,
+                   op_name(node.op));
+    if (lowered->step != nullptr)
+      program.steps.push_back(std::move(lowered->step));
+    else
+      program.alias_of[static_cast<size_t>(node.outputs[0])] = program.alias_of[static_cast<size_t>(lowered->view_of)];
+  }
+  return CudaExecutable::create(std::move(program), options);
+}
+
+Result<std::vector<Tensor>> run_graph(const Graph& graph, std::span<const Tensor> inputs, const CudaOptions& options) {
+  ES_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, compile_cuda(graph, options));
+  std::vector<Tensor> outputs(graph.outputs.size());
+  ES_TRY(exe->copy_inputs(inputs));
+  ES_TRY(exe->execute());
+  ES_TRY(exe->copy_outputs(outputs));
+  ES_TRY(exe->synchronize());
+  return outputs;
+}
+
+}  // namespace es::cuda

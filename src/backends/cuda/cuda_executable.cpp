@@ -1,0 +1,269 @@
+#include "backends/cuda/cuda_executable.h"
+
+#include "backends/cpu/memory_plan.h"
+#include "base/log.h"
+
+#include <nvtx3/nvToolsExt.h>
+
+#include <cstring>
+
+namespace es::cuda {
+
+namespace {
+
+constexpr size_t kAlignment = 256;                      // cudaMalloc's own alignment, kept inside the arena
+constexpr size_t kConvWorkspaceBytes = size_t{64} << 20;  // the most any chosen cuDNN algorithm may use
+constexpr size_t kCublasWorkspaceBytes = size_t{32} << 20;  // a fixed one lets cuBLAS run inside graph capture
+
+size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+size_t value_bytes(const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * dtype_size(v.dtype); }
+
+// NVTX range for Nsight Systems, closed at scope exit.
+struct NvtxRange {
+  explicit NvtxRange(const char* name) { nvtxRangePushA(name); }
+  ~NvtxRange() { nvtxRangePop(); }
+};
+
+Status check_tensor(const Value& value, const Tensor& tensor, const char* what) {
+  if (tensor.dtype() != value.dtype || tensor.shape() != value.shape)
+    return error(StatusCode::invalid_argument, "{} '{}': {} {} given, the model expects {} {}", what, value.name,
+                 dtype_name(tensor.dtype()), shape_str(tensor.shape()), dtype_name(value.dtype), shape_str(value.shape));
+  return Status::ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Executable>> CudaExecutable::create(Program program, const CudaOptions& options) {
+  std::unique_ptr<CudaExecutable> exe(new CudaExecutable(std::move(program), options));
+  ES_TRY(exe->init());
+  return std::unique_ptr<Executable>(std::move(exe));
+}
+
+CudaExecutable::~CudaExecutable() {
+  // Teardown after a device error has nothing to report to: the codes are ignored on purpose.
+  cudaStreamSynchronize(ctx_.stream);
+  program_.steps.clear();  // descriptors before the handles
+  if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
+  for (cudaEvent_t e : events_)
+    if (e) cudaEventDestroy(e);
+  for (void* p : {arena_, constants_, ctx_.workspace, cublas_workspace_})
+    if (p) cudaFree(p);
+  for (std::byte* p : {pinned_inputs_, pinned_outputs_})
+    if (p) cudaFreeHost(p);
+  if (ctx_.cublas) cublasDestroy(ctx_.cublas);
+  if (ctx_.cudnn) cudnnDestroy(ctx_.cudnn);
+  if (ctx_.stream) cudaStreamDestroy(ctx_.stream);
+}
+
+Status CudaExecutable::init() {
+  ES_CUDA_TRY(cudaSetDevice(options_.device));
+  ES_CUDA_TRY(cudaStreamCreateWithFlags(&ctx_.stream, cudaStreamNonBlocking));
+  ES_CUDA_TRY(cudnnCreate(&ctx_.cudnn));
+  ES_CUDA_TRY(cudnnSetStream(ctx_.cudnn, ctx_.stream));
+  ES_CUDA_TRY(cublasCreate(&ctx_.cublas));
+  ES_CUDA_TRY(cublasSetStream(ctx_.cublas, ctx_.stream));
+  ES_CUDA_TRY(cudaMalloc(&cublas_workspace_, kCublasWorkspaceBytes));
+  ES_CUDA_TRY(cublasSetWorkspace(ctx_.cublas, cublas_workspace_, kCublasWorkspaceBytes));
+  ctx_.tf32 = options_.precision == "tf32";
+  ES_CUDA_TRY(cublasSetMathMode(ctx_.cublas, ctx_.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH));
+  for (cudaEvent_t& e : events_) ES_CUDA_TRY(cudaEventCreate(&e));
+  ES_TRY(plan_and_allocate());
+  ES_TRY(upload_constants());
+  ES_CUDA_TRY(cudaMalloc(&ctx_.workspace, kConvWorkspaceBytes));
+  ctx_.workspace_bytes = kConvWorkspaceBytes;
+  ctx_.memory = this;
+  for (auto& step : program_.steps) {
+    size_t needed = 0;
+    ES_TRY(step->prepare(ctx_, needed).with_context(fmt::format("layer '{}' ({})", step->name, step->op)));
+    ES_ASSERT(needed <= ctx_.workspace_bytes);
+  }
+  ES_CUDA_TRY(cudaStreamSynchronize(ctx_.stream));
+  log::debug("cuda: {} steps, activation arena {} bytes", program_.steps.size(), arena_bytes_);
+  return Status::ok_status();
+}
+
+// Activation buffers: one per alias root that a step writes or the caller feeds, live from its first
+// write to its last read (graph outputs to the end), packed by the CPU backend's planner.
+Status CudaExecutable::plan_and_allocate() {
+  const Graph& graph = *program_.graph;
+  const int last = std::max<int>(static_cast<int>(program_.steps.size()) - 1, 0);
+  std::vector<int> buffer_of(graph.values.size(), -1);
+  std::vector<cpu::BufferUse> uses;
+  std::vector<ValueId> roots;
+  auto touch = [&](ValueId id, int step) {
+    const ValueId root = program_.alias_of[static_cast<size_t>(id)];
+    if (graph.value(root).is_initializer()) return;
+    int& b = buffer_of[static_cast<size_t>(root)];
+    if (b < 0) {
+      b = static_cast<int>(uses.size());
+      uses.push_back({aligned(value_bytes(graph.value(root))), step, step});
+      roots.push_back(root);
+    }
+    uses[static_cast<size_t>(b)].first_step = std::min(uses[static_cast<size_t>(b)].first_step, step);
+    uses[static_cast<size_t>(b)].last_step = std::max(uses[static_cast<size_t>(b)].last_step, step);
+  };
+  for (ValueId id : graph.inputs) touch(id, 0);
+  for (size_t i = 0; i < program_.steps.size(); ++i) {
+    for (ValueId id : program_.steps[i]->reads) touch(id, static_cast<int>(i));
+    for (ValueId id : program_.steps[i]->writes)
+      if (id != kNoValue) touch(id, static_cast<int>(i));
+  }
+  for (ValueId id : graph.outputs) touch(id, last);
+  const cpu::MemoryPlan plan = cpu::plan_memory(uses, kAlignment);
+  arena_bytes_ = plan.total_bytes;
+  ES_CUDA_TRY(cudaMalloc(&arena_, std::max<size_t>(arena_bytes_, kAlignment)));
+  ES_CUDA_TRY(cudaMemsetAsync(arena_, 0, std::max<size_t>(arena_bytes_, kAlignment), ctx_.stream));
+  pointers_.assign(graph.values.size(), nullptr);
+  for (size_t b = 0; b < roots.size(); ++b)
+    pointers_[static_cast<size_t>(roots[b])] = static_cast<std::byte*>(arena_) + plan.offsets[b];
+
+  size_t in_bytes = 0, out_bytes = 0;
+  for (ValueId id : graph.inputs) input_offsets_.push_back(std::exchange(in_bytes, in_bytes + aligned(value_bytes(graph.value(id)))));
+  for (ValueId id : graph.outputs) output_offsets_.push_back(std::exchange(out_bytes, out_bytes + aligned(value_bytes(graph.value(id)))));
+  ES_CUDA_TRY(cudaHostAlloc(reinterpret_cast<void**>(&pinned_inputs_), std::max<size_t>(in_bytes, 1), cudaHostAllocDefault));
+  ES_CUDA_TRY(cudaHostAlloc(reinterpret_cast<void**>(&pinned_outputs_), std::max<size_t>(out_bytes, 1), cudaHostAllocDefault));
+  return Status::ok_status();
+}
+
+// Initializers that steps read (or graph outputs that are constants), uploaded once into one allocation.
+Status CudaExecutable::upload_constants() {
+  const Graph& graph = *program_.graph;
+  std::vector<ValueId> used;
+  std::vector<bool> seen(graph.values.size(), false);
+  auto need = [&](ValueId id) {
+    const ValueId root = program_.alias_of[static_cast<size_t>(id)];
+    if (!graph.value(root).is_initializer() || seen[static_cast<size_t>(root)]) return;
+    seen[static_cast<size_t>(root)] = true;
+    used.push_back(root);
+  };
+  for (const auto& step : program_.steps)
+    for (ValueId id : step->reads) need(id);
+  for (ValueId id : graph.outputs) need(id);
+  size_t total = 0;
+  std::vector<size_t> offsets;
+  for (ValueId id : used) offsets.push_back(std::exchange(total, total + aligned(graph.value(id).data->nbytes())));
+  if (total == 0) return Status::ok_status();
+  ES_CUDA_TRY(cudaMalloc(&constants_, total));
+  for (size_t i = 0; i < used.size(); ++i) {
+    const Tensor& t = *graph.value(used[i]).data;
+    std::byte* dst = static_cast<std::byte*>(constants_) + offsets[i];
+    ES_CUDA_TRY(cudaMemcpy(dst, t.raw(), t.nbytes(), cudaMemcpyHostToDevice));
+    pointers_[static_cast<size_t>(used[i])] = dst;
+  }
+  return Status::ok_status();
+}
+
+Status CudaExecutable::copy_inputs(std::span<const Tensor> inputs) {
+  const Graph& graph = *program_.graph;
+  if (inputs.size() != graph.inputs.size())
+    return error(StatusCode::invalid_argument, "the model has {} inputs, {} given", graph.inputs.size(), inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) ES_TRY(check_tensor(graph.value(graph.inputs[i]), inputs[i], "input"));
+  NvtxRange range("H2D");
+  // Stage into pinned memory so that the copy engine transfers asynchronously at full PCIe speed.
+  for (size_t i = 0; i < inputs.size(); ++i) std::memcpy(pinned_inputs_ + input_offsets_[i], inputs[i].raw(), inputs[i].nbytes());
+  ES_CUDA_TRY(cudaEventRecord(events_[h2d_begin], ctx_.stream));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    ES_CUDA_TRY(cudaMemcpyAsync(data(graph.inputs[i]), pinned_inputs_ + input_offsets_[i], inputs[i].nbytes(),
+                                cudaMemcpyHostToDevice, ctx_.stream));
+  ES_CUDA_TRY(cudaEventRecord(events_[h2d_end], ctx_.stream));
+  recorded_[h2d_begin] = recorded_[h2d_end] = true;
+  return Status::ok_status();
+}
+
+Status CudaExecutable::run_steps() {
+  for (auto& step : program_.steps) {
+    NvtxRange range(step->name.c_str());
+    ES_TRY(step->run(ctx_).with_context(fmt::format("layer '{}' ({})", step->name, step->op)));
+  }
+  return Status::ok_status();
+}
+
+Status CudaExecutable::execute() {
+  NvtxRange range("compute");
+  ES_CUDA_TRY(cudaEventRecord(events_[compute_begin], ctx_.stream));
+  if (options_.cuda_graph && graph_exec_ == nullptr) {
+    // Capture once: the steps' pointers and descriptors never change after compile.
+    cudaGraph_t graph = nullptr;
+    ES_CUDA_TRY(cudaStreamBeginCapture(ctx_.stream, cudaStreamCaptureModeThreadLocal));
+    Status captured = run_steps();
+    const cudaError_t end = cudaStreamEndCapture(ctx_.stream, &graph);
+    ES_TRY(captured);
+    ES_CUDA_TRY(end);
+    const cudaError_t made = cudaGraphInstantiate(&graph_exec_, graph, 0);
+    cudaGraphDestroy(graph);
+    ES_CUDA_TRY(made);
+  }
+  if (graph_exec_ != nullptr)
+    ES_CUDA_TRY(cudaGraphLaunch(graph_exec_, ctx_.stream));
+  else
+    ES_TRY(run_steps());
+  ES_CUDA_TRY(cudaEventRecord(events_[compute_end], ctx_.stream));
+  recorded_[compute_begin] = recorded_[compute_end] = true;
+  return Status::ok_status();
+}
+
+Status CudaExecutable::copy_outputs(std::span<Tensor> outputs) {
+  const Graph& graph = *program_.graph;
+  if (outputs.size() != graph.outputs.size())
+    return error(StatusCode::invalid_argument, "the model has {} outputs, {} given", graph.outputs.size(), outputs.size());
+  NvtxRange range("D2H");
+  ES_CUDA_TRY(cudaEventRecord(events_[d2h_begin], ctx_.stream));
+  pending_.clear();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Value& v = graph.value(graph.outputs[i]);
+    // Reuse the caller's tensor when it already fits (benchmark loops), else allocate.
+    if (outputs[i].empty() || !check_tensor(v, outputs[i], "output").ok()) outputs[i] = Tensor(v.dtype, v.shape);
+    std::byte* staged = pinned_outputs_ + output_offsets_[i];
+    ES_CUDA_TRY(cudaMemcpyAsync(staged, data(graph.outputs[i]), outputs[i].nbytes(), cudaMemcpyDeviceToHost, ctx_.stream));
+    pending_.push_back({outputs[i].raw(), staged, outputs[i].nbytes()});
+  }
+  ES_CUDA_TRY(cudaEventRecord(events_[d2h_end], ctx_.stream));
+  recorded_[d2h_begin] = recorded_[d2h_end] = true;
+  return Status::ok_status();
+}
+
+// Waits for the stream, then moves staged outputs into the tensors copy_outputs was given (which the
+// caller keeps alive until here, as the Executable contract's call order implies).
+Status CudaExecutable::synchronize() {
+  NvtxRange range("synchronize");
+  ES_CUDA_TRY(cudaStreamSynchronize(ctx_.stream));
+  for (const PendingOutput& p : pending_) std::memcpy(p.dst, p.staged, p.bytes);
+  pending_.clear();
+  return Status::ok_status();
+}
+
+std::optional<DevicePhaseTimes> CudaExecutable::last_phase_times() const {
+  auto elapsed = [&](Event begin, Event end) {
+    float ms = 0;
+    if (recorded_[begin] && recorded_[end] && cudaEventElapsedTime(&ms, events_[begin], events_[end]) == cudaSuccess)
+      return static_cast<double>(ms);
+    return 0.0;
+  };
+  return DevicePhaseTimes{elapsed(h2d_begin, h2d_end), elapsed(compute_begin, compute_end), elapsed(d2h_begin, d2h_end)};
+}
+
+Result<std::vector<LayerTime>> CudaExecutable::profile_layers() {
+  std::vector<cudaEvent_t> marks(program_.steps.size() + 1);
+  for (cudaEvent_t& e : marks) ES_CUDA_TRY(cudaEventCreate(&e));
+  Status status = [&]() -> Status {
+    ES_CUDA_TRY(cudaEventRecord(marks[0], ctx_.stream));
+    for (size_t i = 0; i < program_.steps.size(); ++i) {
+      Step& step = *program_.steps[i];
+      NvtxRange range(step.name.c_str());
+      ES_TRY(step.run(ctx_).with_context(fmt::format("layer '{}' ({})", step.name, step.op)));
+      ES_CUDA_TRY(cudaEventRecord(marks[i + 1], ctx_.stream));
+    }
+    return check(cudaStreamSynchronize(ctx_.stream), "cudaStreamSynchronize");
+  }();
+  std::vector<LayerTime> layers;
+  for (size_t i = 0; status.ok() && i < program_.steps.size(); ++i) {
+    float ms = 0;
+    status = check(cudaEventElapsedTime(&ms, marks[i], marks[i + 1]), "cudaEventElapsedTime");
+    layers.push_back({program_.steps[i]->name, program_.steps[i]->op, device_name(), ms});
+  }
+  for (cudaEvent_t e : marks) cudaEventDestroy(e);
+  ES_TRY(status);
+  return layers;
+}
+
+}  // namespace es::cuda

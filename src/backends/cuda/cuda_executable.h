@@ -1,0 +1,57 @@
+// The Executable of the CUDA backend: owns the stream, library handles, device memory (activation
+// arena, uploaded constants, workspaces), pinned staging buffers, the phase events and the CUDA Graph.
+#pragma once
+
+#include "backends/cuda/cuda_backend.h"
+#include "backends/cuda/program.h"
+
+namespace es::cuda {
+
+class CudaExecutable final : public Executable, private DeviceMemory {
+ public:
+  static Result<std::unique_ptr<Executable>> create(Program program, const CudaOptions& options);
+  ~CudaExecutable() override;
+
+  std::string device_name() const override { return "cuda:" + std::to_string(options_.device); }
+  Status copy_inputs(std::span<const Tensor> inputs) override;
+  Status execute() override;
+  Status copy_outputs(std::span<Tensor> outputs) override;
+  Status synchronize() override;
+  Result<std::vector<LayerTime>> profile_layers() override;
+  std::optional<DevicePhaseTimes> last_phase_times() const override;
+  size_t activation_bytes() const override { return arena_bytes_; }
+
+ private:
+  enum Event { h2d_begin, h2d_end, compute_begin, compute_end, d2h_begin, d2h_end, event_count };
+  // A host copy to finish in synchronize(): pinned staging bytes into the caller's output tensor.
+  struct PendingOutput {
+    void* dst;
+    const std::byte* staged;
+    size_t bytes;
+  };
+
+  CudaExecutable(Program program, const CudaOptions& options) : program_(std::move(program)), options_(options) {}
+  Status init();
+  Status plan_and_allocate();
+  Status upload_constants();
+  Status run_steps();
+  void* data(ValueId id) const override { return pointers_[static_cast<size_t>(program_.alias_of[static_cast<size_t>(id)])]; }
+
+  Program program_;
+  CudaOptions options_;
+  Context ctx_;
+  cudaEvent_t events_[event_count] = {};
+  bool recorded_[event_count] = {};
+  std::vector<void*> pointers_;        // by ValueId (alias roots): arena or constant bytes
+  void* arena_ = nullptr;
+  size_t arena_bytes_ = 0;
+  void* constants_ = nullptr;
+  void* cublas_workspace_ = nullptr;
+  std::byte* pinned_inputs_ = nullptr;
+  std::byte* pinned_outputs_ = nullptr;
+  std::vector<size_t> input_offsets_, output_offsets_;  // into the pinned buffers
+  std::vector<PendingOutput> pending_;
+  cudaGraphExec_t graph_exec_ = nullptr;
+};
+
+}  // namespace es::cuda

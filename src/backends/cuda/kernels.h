@@ -1,0 +1,72 @@
+// The backend's own CUDA kernels (kernels.cu), as host launchers that enqueue on a stream. All tensors
+// are dense row-major f32 unless said otherwise; shapes up to kMaxRank dimensions.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace es::cuda {
+
+inline constexpr int kMaxRank = 6;
+
+// Shapes and strides in elements, passed to kernels by value.
+struct Dims {
+  int rank = 0;
+  int64_t size[kMaxRank] = {};
+};
+struct Strides {
+  int64_t step[kMaxRank] = {};
+};
+
+// Element-wise functions: standalone activation/unary ops and the epilogue of convolutions.
+enum class Unary : int {
+  identity, relu, clip, leaky_relu, sigmoid, hard_sigmoid, hard_swish, tanh, elu, softplus,
+  exp, log, sqrt, abs, neg, reciprocal, floor, ceil, erf, sin, cos, mish,
+};
+struct UnaryFn {
+  Unary op = Unary::identity;
+  float a = 0;  // Clip min, LeakyRelu/Elu/HardSigmoid alpha
+  float b = 0;  // Clip max, HardSigmoid beta
+};
+
+enum class Binary : int { add, sub, mul, div, pow, max, min, prelu };
+enum class Reduce : int { sum, mean, max, min };
+
+void launch_unary(cudaStream_t s, UnaryFn fn, const float* x, float* y, int64_t n);
+// y = op(a, b) with numpy broadcasting: `a_strides`/`b_strides` are over `out` (0 where broadcast).
+void launch_binary(cudaStream_t s, Binary op, const float* a, Strides a_strides, const float* b, Strides b_strides,
+                   float* y, Dims out);
+// y[n, c, i] = fn(y[n, c, i] + bias[c] + sum[n, c, i]); bias and sum may be null.
+void launch_bias_act(cudaStream_t s, float* y, const float* bias, const float* sum, UnaryFn fn, int64_t n,
+                     int64_t c, int64_t inner);
+// Strided copy of `elem_bytes`-sized elements (1, 2, 4, 8): for every index i over `shape`,
+// dst[dst_offset + i . dst_strides] = src[src_offset + i . src_strides]. Transpose, Slice, Concat, Expand.
+void launch_strided_copy(cudaStream_t s, int elem_bytes, const void* src, int64_t src_offset, Strides src_strides,
+                         void* dst, int64_t dst_offset, Strides dst_strides, Dims shape);
+// Reduces the middle dimension of [outer, r, inner] into [outer, inner].
+void launch_reduce(cudaStream_t s, Reduce op, const float* x, float* y, int64_t outer, int64_t r, int64_t inner);
+// Softmax (or log-softmax) over the middle dimension of [outer, r, inner].
+void launch_softmax(cudaStream_t s, const float* x, float* y, int64_t outer, int64_t r, int64_t inner, bool log);
+
+struct Pool2d {
+  bool max = true;
+  bool count_include_pad = false;
+  int64_t n = 0, c = 0, h = 0, w = 0, oh = 0, ow = 0;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
+  int64_t ph_end = 0, pw_end = 0;  // declared end pads: averages that count padding stop there
+};
+void launch_pool2d(cudaStream_t s, const Pool2d& p, const float* x, float* y);
+
+// Resize of the two last dimensions of [nc, h, w]. coord: 0 half_pixel, 1 asymmetric, 2 align_corners,
+// 3 pytorch_half_pixel; nearest rounding: 0 round_prefer_floor, 1 round_prefer_ceil, 2 floor, 3 ceil.
+struct Resize2d {
+  bool linear = false;
+  int coord = 0;
+  int nearest = 0;
+  int64_t nc = 0, h = 0, w = 0, oh = 0, ow = 0;
+  float scale_h = 1, scale_w = 1;
+};
+void launch_resize2d(cudaStream_t s, const Resize2d& r, const float* x, float* y);
+
+}  // namespace es::cuda

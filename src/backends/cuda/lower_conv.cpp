@@ -1,0 +1,149 @@
+// Conv and FusedConv on cuDNN's legacy API. The algorithm is chosen once (cudnnFindConvolutionForwardAlgorithmEx
+// runs the candidates on the real buffers). Bias + ReLU (+ residual) use cuDNN's fused call; every other
+// epilogue (Clip, HardSwish, LeakyRelu, Sigmoid, ...) runs the convolution, then one bias/sum/activation kernel.
+#include "backends/cpu/window.h"
+#include "backends/cuda/lowering.h"
+
+#include <limits>
+
+namespace es::cuda {
+
+namespace {
+
+struct ConvGeometry {
+  int n, c, h, w, k, kh, kw, oh, ow, pad_h, pad_w, stride_h, stride_w, dil_h, dil_w, group;
+};
+
+class ConvStep final : public Step {
+ public:
+  ConvGeometry g{};
+  ValueId x = kNoValue, weights = kNoValue, bias = kNoValue, sum = kNoValue, y = kNoValue;
+  UnaryFn act;
+
+  ~ConvStep() override {
+    if (x_desc_) cudnnDestroyTensorDescriptor(x_desc_);
+    if (y_desc_) cudnnDestroyTensorDescriptor(y_desc_);
+    if (bias_desc_) cudnnDestroyTensorDescriptor(bias_desc_);
+    if (w_desc_) cudnnDestroyFilterDescriptor(w_desc_);
+    if (conv_desc_) cudnnDestroyConvolutionDescriptor(conv_desc_);
+    if (act_desc_) cudnnDestroyActivationDescriptor(act_desc_);
+  }
+
+  Status prepare(const Context& ctx, size_t& workspace_bytes) override {
+    ES_CUDA_TRY(cudnnCreateTensorDescriptor(&x_desc_));
+    ES_CUDA_TRY(cudnnCreateTensorDescriptor(&y_desc_));
+    ES_CUDA_TRY(cudnnCreateTensorDescriptor(&bias_desc_));
+    ES_CUDA_TRY(cudnnCreateFilterDescriptor(&w_desc_));
+    ES_CUDA_TRY(cudnnCreateConvolutionDescriptor(&conv_desc_));
+    ES_CUDA_TRY(cudnnCreateActivationDescriptor(&act_desc_));
+    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(x_desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.n, g.c, g.h, g.w));
+    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(y_desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.n, g.k, g.oh, g.ow));
+    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(bias_desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, g.k, 1, 1));
+    ES_CUDA_TRY(cudnnSetFilter4dDescriptor(w_desc_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.k, g.c / g.group, g.kh, g.kw));
+    ES_CUDA_TRY(cudnnSetConvolution2dDescriptor(conv_desc_, g.pad_h, g.pad_w, g.stride_h, g.stride_w, g.dil_h, g.dil_w,
+                                                CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+    ES_CUDA_TRY(cudnnSetConvolutionGroupCount(conv_desc_, g.group));
+    // FP32 keeps full-precision FMA math; TF32 lets cuDNN use tensor cores on FP32 data.
+    ES_CUDA_TRY(cudnnSetConvolutionMathType(conv_desc_, ctx.tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+    ES_CUDA_TRY(cudnnSetActivationDescriptor(act_desc_, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
+
+    constexpr int kCandidates = 8;
+    cudnnConvolutionFwdAlgoPerf_t perf[kCandidates];
+    int found = 0;
+    const DeviceMemory& m = *ctx.memory;
+    ES_CUDA_TRY(cudnnFindConvolutionForwardAlgorithmEx(ctx.cudnn, x_desc_, m.data(x), w_desc_, m.data(weights),
+                                                        conv_desc_, y_desc_, m.data(y), kCandidates, &found, perf,
+                                                        ctx.workspace, ctx.workspace_bytes));
+    for (int i = 0; i < found; ++i) {
+      if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
+      algo_ = perf[i].algo;
+      ES_CUDA_TRY(cudnnSetConvolutionMathType(conv_desc_, ctx.tf32 ? perf[i].mathType : CUDNN_FMA_MATH));
+      workspace_bytes = perf[i].memory;
+      // cuDNN runs bias + ReLU (+ z) fused only with a bias; identity activation needs IMPLICIT_PRECOMP_GEMM.
+      fused_ = bias != kNoValue && act.op == Unary::relu;
+      return Status::ok_status();
+    }
+    return error(StatusCode::unsupported, "layer '{}': cuDNN found no convolution algorithm", name);
+  }
+
+  Status run(const Context& ctx) override {
+    const DeviceMemory& m = *ctx.memory;
+    const float one = 1.f, zero = 0.f;
+    if (fused_) {
+      const float alpha2 = sum != kNoValue ? 1.f : 0.f;
+      void* z = sum != kNoValue ? m.data(sum) : m.data(y);
+      ES_CUDA_TRY(cudnnConvolutionBiasActivationForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights),
+                                                        conv_desc_, algo_, ctx.workspace, ctx.workspace_bytes, &alpha2,
+                                                        y_desc_, z, bias_desc_, m.data(bias), act_desc_, y_desc_,
+                                                        m.data(y)));
+      return Status::ok_status();
+    }
+    ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_, algo_,
+                                        ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
+    if (bias == kNoValue && sum == kNoValue && act.op == Unary::identity) return Status::ok_status();
+    launch_bias_act(ctx.stream, m.f32(y), bias != kNoValue ? m.f32(bias) : nullptr,
+                    sum != kNoValue ? m.f32(sum) : nullptr, act, g.n, g.k, int64_t{g.oh} * g.ow);
+    return check(cudaGetLastError(), name.c_str());
+  }
+
+ private:
+  cudnnTensorDescriptor_t x_desc_ = nullptr, y_desc_ = nullptr, bias_desc_ = nullptr;
+  cudnnFilterDescriptor_t w_desc_ = nullptr;
+  cudnnConvolutionDescriptor_t conv_desc_ = nullptr;
+  cudnnActivationDescriptor_t act_desc_ = nullptr;
+  cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+  bool fused_ = false;
+};
+
+// FusedConv's "activation" attribute as the epilogue function (params in ONNX order, ONNX defaults).
+std::optional<UnaryFn> fused_activation(const Node& node) {
+  const std::string name = node.attrs.get_string("activation");
+  const std::vector<float> p = node.attrs.get_floats("activation_params");
+  auto param = [&](size_t i, float fallback) { return i < p.size() ? p[i] : fallback; };
+  if (name.empty()) return UnaryFn{Unary::identity};
+  if (name == "Relu") return UnaryFn{Unary::relu};
+  if (name == "Clip")
+    return UnaryFn{Unary::clip, param(0, -std::numeric_limits<float>::infinity()),
+                   param(1, std::numeric_limits<float>::infinity())};
+  if (name == "LeakyRelu") return UnaryFn{Unary::leaky_relu, param(0, 0.01f)};
+  if (name == "Sigmoid") return UnaryFn{Unary::sigmoid};
+  if (name == "HardSigmoid") return UnaryFn{Unary::hard_sigmoid, param(0, 0.2f), param(1, 0.5f)};
+  if (name == "HardSwish") return UnaryFn{Unary::hard_swish};
+  if (name == "Tanh") return UnaryFn{Unary::tanh};
+  return std::nullopt;
+}
+
+std::optional<Lowered> lower_conv(const Graph& graph, const Node& node) {
+  if (!all_f32(graph, node.inputs) || !all_f32(graph, node.outputs) || !node.has_input(1)) return std::nullopt;
+  const Shape& xs = graph.value(node.inputs[0]).shape;
+  const Shape& ws = graph.value(node.inputs[1]).shape;
+  const Shape& ys = graph.value(node.outputs[0]).shape;
+  if (xs.size() != 4 || ws.size() != 4 || ys.size() != 4) return std::nullopt;  // 2-D convolutions only
+  std::optional<UnaryFn> act = node.op == OpKind::FusedConv ? fused_activation(node) : UnaryFn{Unary::identity};
+  if (!act) return std::nullopt;
+  const std::span<const int64_t> kernel(ws.data() + 2, 2), in(xs.data() + 2, 2), out(ys.data() + 2, 2);
+  std::optional<cpu::Window> win = cpu::forward_window(node, kernel, in, out);
+  if (!win || win->padding_l != win->padding_r) return std::nullopt;  // cuDNN pads symmetrically
+  const int64_t group = node.attrs.get_int("group", 1);
+  auto step = make_step<ConvStep>(node);
+  auto i32 = [](int64_t v) { return static_cast<int>(v); };
+  step->g = {i32(xs[0]), i32(xs[1]), i32(xs[2]), i32(xs[3]), i32(ws[0]), i32(ws[2]), i32(ws[3]), i32(ys[2]), i32(ys[3]),
+             i32(win->padding_l[0]), i32(win->padding_l[1]), i32(win->strides[0]), i32(win->strides[1]),
+             i32(win->dilations[0] + 1), i32(win->dilations[1] + 1), i32(group)};
+  step->x = node.inputs[0];
+  step->weights = node.inputs[1];
+  step->bias = node.has_input(2) ? node.inputs[2] : kNoValue;
+  step->sum = node.has_input(3) ? node.inputs[3] : kNoValue;
+  step->y = node.outputs[0];
+  step->act = *act;
+  return Lowered{std::move(step)};
+}
+
+}  // namespace
+
+void register_conv_lowerings(LoweringTable& table) {
+  table[static_cast<size_t>(OpKind::Conv)] = lower_conv;
+  table[static_cast<size_t>(OpKind::FusedConv)] = lower_conv;
+}
+
+}  // namespace es::cuda

@@ -1,0 +1,73 @@
+// The cost-model parameters of a target, read from its target file (targets/*.json): every number the
+// simulator uses comes from there, with its source, so a calibrated target file changes the predictions
+// without touching code. Missing parameters are errors that name the key.
+#pragma once
+
+#include "base/status.h"
+#include "placement/target.h"
+#include "sim/dla_cost.h"
+#include "sim/roofline_cost.h"
+
+#include <string>
+#include <string_view>
+
+namespace es::sim {
+
+enum class Precision { fp32, fp16, int8 };
+std::string_view precision_name(Precision p);
+Result<Precision> parse_precision(std::string_view text);  // the error names --precision
+int bytes_per_element(Precision p);
+
+struct GpuParameters {
+  double fp32_tflops = 0;         // CUDA cores
+  double fp16_tensor_tflops = 0;  // dense
+  double int8_tensor_tops = 0;    // dense
+  double compute_efficiency = 0;  // achieved fraction of peak in convolution / GEMM kernels
+  double dram_efficiency = 0;     // achieved fraction of the DRAM peak
+  double kernel_launch_us = 0;
+  double tile_m = 0, tile_n = 0, tile_k = 0;
+  double reformat_min_us = 0;     // shortest reformat (copy) kernel
+  double sync_us = 0;             // a stream synchronisation wakes the host this long after the work ends
+};
+
+struct DlaParameters {
+  double clock_ghz = 0;
+  double int8_macs_per_clock = 0, fp16_macs_per_clock = 0;
+  double atomic_c = 0;
+  double cbuf_kib = 0;
+  double dram_gb_s = 0;
+  double layer_overhead_us = 0;
+  double loadable_launch_us = 0;  // submitting one loadable (per inference)
+  double loadable_load_ms = 0;    // loading one loadable onto the core (once, at set-up)
+  double handoff_sync_us = 0;     // DLA <-> GPU signal at a boundary
+  double stripe_min = 0;
+  double output_elements_per_clock = 0;
+  double sdp_elements_per_clock = 0, pdp_elements_per_clock = 0;
+  double depthwise_macs_per_clock = 0;
+  double winograd = 0;            // 1 when the convolution core has Winograd
+};
+
+struct MemoryParameters {
+  double dram_gb_s = 0;
+  double unified = 0;             // 1: CPU, GPU and DLA share one DRAM (Jetson): host copies stay in DRAM
+  double host_copy_gb_s = 0;      // cudaMemcpy between host and device buffers (PCIe on a discrete GPU)
+  double copy_latency_us = 0;     // per copy call
+};
+
+struct TargetModel {
+  std::string name;
+  int dla_cores = 0;
+  int dla_version = 0;
+  GpuParameters gpu;
+  DlaParameters dla;  // zero when the target has no DLA
+  MemoryParameters memory;
+};
+
+Result<TargetModel> target_model(const placement::Target& target);
+
+// The GPU's roofline for one kernel: tensor-core work (`matrix`) is tile-quantised; FP32 convolutions run as
+// TF32 on tensor cores (trtexec's default on Ampere), other kernels on CUDA cores.
+RooflineConfig gpu_roofline(const TargetModel& target, Precision precision, bool matrix);
+DlaConfig dla_config(const TargetModel& target, Precision precision);
+
+}  // namespace es::sim
