@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -31,6 +32,7 @@ class EngineBuilder {
 
   EngineModel run() {
     fold();
+    find_absorbed_flattens();
     std::vector<Verdict> verdicts = judge();
     fuse(verdicts);
     partition();
@@ -73,6 +75,30 @@ class EngineBuilder {
     }
   }
 
+  // A Shuffle that only flattens [N, C, 1, 1] to [N, C] in front of a matrix multiply by constant weights
+  // disappears when the builder turns the multiply into a fully connected / 1x1 convolution layer (TensorRT's
+  // engine for resnet50-v1-12 has no flatten_473 left, only "resnetv17_dense0_fwd").
+  void find_absorbed_flattens() {
+    absorbed_into_.assign(net_.layers.size(), kNone);
+    for (LayerId l = 0; l < static_cast<LayerId>(net_.layers.size()); ++l) {
+      const TrtLayer& S = layer(l);
+      if (folded_[static_cast<size_t>(l)] || S.type != TrtLayerType::Shuffle || !S.params.permutation.empty()) continue;
+      bool static_shape = std::all_of(S.inputs.begin() + 1, S.inputs.end(),
+                                      [&](TensorId t) { return constant_[static_cast<size_t>(t)]; });
+      if (!static_shape) continue;
+      const Shape& in = tensor(S.inputs[0]).dims;
+      const Shape& out = tensor(S.outputs[0]).dims;
+      bool flattens = in.size() == 4 && in[2] == 1 && in[3] == 1 && out.size() == 2;
+      if (!flattens || !single_use(S.outputs[0], kNone)) continue;
+      const std::vector<LayerId>& users = consumers_[static_cast<size_t>(S.outputs[0])];
+      if (users.size() != 1) continue;
+      const TrtLayer& M = layer(users[0]);
+      if (M.type == TrtLayerType::MatrixMultiply && M.inputs[0] == S.outputs[0] && M.inputs.size() > 1 &&
+          constant_[static_cast<size_t>(M.inputs[1])])
+        absorbed_into_[static_cast<size_t>(l)] = users[0];
+    }
+  }
+
   std::vector<Verdict> judge() {
     std::vector<Verdict> verdicts(net_.layers.size());
     DlaCheckContext checks = o_.checks;
@@ -93,16 +119,18 @@ class EngineBuilder {
     LayerId p = tensor(t).producer;
     return p == kNone || folded_[static_cast<size_t>(p)] ? kNone : p;
   }
+  // No engine layer other than `user` reads `t` (kNone: at most one reads it).
   bool single_use(TensorId t, LayerId user) const {
     if (tensor(t).network_output) return false;
+    int others = 0;
     for (LayerId c : consumers_[static_cast<size_t>(t)])
-      if (c != user && !folded_[static_cast<size_t>(c)]) return false;
-    return true;
+      if (c != user && !folded_[static_cast<size_t>(c)]) ++others;
+    return others <= (user == kNone ? 1 : 0);
   }
 
   void fuse(const std::vector<Verdict>& verdicts) {
     for (LayerId l = 0; l < static_cast<LayerId>(net_.layers.size()); ++l) {
-      if (folded_[static_cast<size_t>(l)]) continue;
+      if (folded_[static_cast<size_t>(l)] || absorbed_into_[static_cast<size_t>(l)] != kNone) continue;
       const TrtLayer& L = layer(l);
       int target = -1;
       bool absorbable = L.type == TrtLayerType::Scale || L.type == TrtLayerType::Activation ||
@@ -131,7 +159,13 @@ class EngineBuilder {
       e.members = {l};
       e.verdict = verdicts[static_cast<size_t>(l)];
       e.on_dla = e.verdict.on_dla;
-      group_of_[static_cast<size_t>(l)] = static_cast<int>(model_.layers.size());
+      int id = static_cast<int>(model_.layers.size());
+      group_of_[static_cast<size_t>(l)] = id;
+      for (LayerId s = 0; s < l; ++s)
+        if (absorbed_into_[static_cast<size_t>(s)] == l) {
+          e.members.push_back(s);
+          group_of_[static_cast<size_t>(s)] = id;
+        }
       model_.layers.push_back(std::move(e));
     }
   }
@@ -174,10 +208,14 @@ class EngineBuilder {
     int gpu_islands = 0;
     for (EngineSegment& s : model_.segments) {
       if (s.on_dla) {
-        const EngineLayer& first = model_.layers[static_cast<size_t>(s.layers.front())];
-        const EngineLayer& last = model_.layers[static_cast<size_t>(s.layers.back())];
-        s.name = fmt::format("{{ForeignNode[{}...{}]}}", layer(first.members.front()).name,
-                             layer(last.members.back()).name);
+        // TensorRT names a DLA region after its first and last network layers.
+        LayerId first = std::numeric_limits<LayerId>::max(), last = kNone;
+        for (int e : s.layers)
+          for (LayerId m : model_.layers[static_cast<size_t>(e)].members) {
+            first = std::min(first, m);
+            last = std::max(last, m);
+          }
+        s.name = fmt::format("{{ForeignNode[{}...{}]}}", layer(first).name, layer(last).name);
       } else {
         s.name = fmt::format("GPU island {}", gpu_islands++);
       }
@@ -244,6 +282,7 @@ class EngineBuilder {
   std::vector<bool> constant_;
   std::vector<bool> folded_;
   std::vector<int> group_of_;
+  std::vector<LayerId> absorbed_into_;  // flatten Shuffle -> the matrix multiply that absorbs it
   std::vector<std::vector<LayerId>> consumers_;
   EngineModel model_;
 };

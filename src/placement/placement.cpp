@@ -108,6 +108,11 @@ Result<PlacementReport> analyze_placement(const Graph& graph, const Target& targ
   engine.checks = checks;
   r.engine = build_engine(network, engine);
   r.engine_folded = static_cast<int>(r.engine.folded.size());
+  for (LayerId l : r.engine.folded) {
+    const TrtLayer& layer = network.layers[static_cast<size_t>(l)];
+    DType out = network.tensors[static_cast<size_t>(layer.outputs[0])].dtype;
+    if (out == DType::i32 || out == DType::i64) ++r.folded_shape_layers;
+  }
 
   if (options.dynamic_batch)
     r.notes.push_back("inputs analysed with a symbolic batch dimension (-1 in the TensorRT network), as in an ONNX "

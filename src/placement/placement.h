@@ -73,6 +73,9 @@ struct PlacementReport {
   // Engine level.
   EngineModel engine;
   int engine_folded = 0;
+  // Network layers that compute shape tensors (INT32/INT64) and that the builder folds away with a fixed
+  // profile; network_layers - folded_shape_layers is the layer count once shape arithmetic is gone.
+  int folded_shape_layers = 0;
 
   std::vector<std::string> notes;
 };

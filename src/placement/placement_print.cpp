@@ -44,6 +44,8 @@ std::string render_table(const PlacementReport& r) {
   line(fmt::format("  layers in total      {:>5}", r.network_layers));
   line(fmt::format("  on the DLA           {:>5}", r.network_dla));
   line(fmt::format("  falling back to GPU  {:>5}", r.network_gpu));
+  line(fmt::format("  layers without the {} folded shape-tensor layers: {}", r.folded_shape_layers,
+                   r.network_layers - r.folded_shape_layers));
   line(fmt::format("  {:<20} {:>5} {:>5} {:>5}", "by type", "total", "DLA", "GPU"));
   for (const auto& [type, c] : sorted_types(r)) line(fmt::format("  {:<20} {:>5} {:>5} {:>5}", type, c.total, c.dla, c.gpu));
   line("engine level (after constant folding and fusion)");
@@ -94,6 +96,8 @@ std::string render_md(const PlacementReport& r) {
   line("| level | layers | on the DLA | on the GPU |");
   line("| --- | ---: | ---: | ---: |");
   line(fmt::format("| network (canRunOnDLA) | {} | {} | {} |", r.network_layers, r.network_dla, r.network_gpu));
+  line(fmt::format("| network without the {} folded shape-tensor layers | {} | | |", r.folded_shape_layers,
+                   r.network_layers - r.folded_shape_layers));
   line(fmt::format("| engine (folded {}, fused) | {} | {} | {} |", r.engine_folded, r.engine.layers.size(),
                    r.engine.layers.size() - static_cast<size_t>(r.engine.gpu_layers()), r.engine.gpu_layers()));
   line("");
@@ -141,7 +145,8 @@ ordered_json to_json(const PlacementReport& r) {
   j["dynamic_batch"] = r.dynamic_batch;
   ordered_json by_type = ordered_json::object();
   for (const auto& [type, c] : r.by_type) by_type[type] = {{"total", c.total}, {"dla", c.dla}, {"gpu", c.gpu}};
-  j["network"] = {{"layers", r.network_layers}, {"dla", r.network_dla}, {"gpu", r.network_gpu}, {"by_type", by_type}};
+  j["network"] = {{"layers", r.network_layers}, {"dla", r.network_dla}, {"gpu", r.network_gpu},
+                  {"folded_shape_layers", r.folded_shape_layers}, {"by_type", by_type}};
   ordered_json layers = ordered_json::array();
   for (const LayerPlacement& l : r.layers) {
     ordered_json x = {{"id", l.id}, {"name", l.name}, {"type", l.type}, {"op", l.op}, {"onnx_nodes", l.onnx_nodes},

@@ -236,6 +236,8 @@ class Parser {
       auto it = constant_of_.find(v);
       if (it != constant_of_.end()) return it->second;
       TensorId c = add1(Type::Constant, {}, spec(v), {}, fmt::format("weights '{}'", g_.value(v).name));
+      // TensorRT names a weights constant after the weights (e.g. "resnetv17_dense0_weight").
+      net_.layers[static_cast<size_t>(t(c).producer)].name = g_.value(v).name;
       constant_of_[v] = c;
       return c;
     }
@@ -296,8 +298,9 @@ class Parser {
       return known(values);
     }
     ShapeVec idx = known(indices);
-    TensorId d = materialize(data, note);
+    // Indices before data: the order in which TensorRT 8.5 (built with GCC) creates them.
     TensorId i = materialize(idx, note);
+    TensorId d = materialize(data, note);
     ShapeVec r;
     r.values.assign(indices.size(), -1);
     r.tensor = add1(Type::Gather, {d, i}, {shape_dtype(), {static_cast<int64_t>(indices.size())}}, {}, note);
@@ -407,14 +410,16 @@ class Parser {
         return error(StatusCode::invalid_argument, "node '{}' ({}): output '{}' has no inferred shape", n.name,
                      op_name(n.op), g_.value(v).name);
     size_t first_layer = net_.layers.size();
+    primary_ = kNone;
     dispatch(n);
-    // The layer that produces the node's first output carries the node's name, as in TensorRT's logs.
-    if (!n.outputs.empty() && !is_weights(n.outputs[0])) {
+    // The node's main layer carries the node's name, as in TensorRT's logs: the one an importer marks
+    // (Gemm: the MatrixMultiply), else the one producing the node's first output.
+    LayerId main = primary_;
+    if (main == kNone && !n.outputs.empty() && !is_weights(n.outputs[0])) {
       TensorId o = tensor_of_[static_cast<size_t>(n.outputs[0])];
-      LayerId producer = o == kNone ? kNone : t(o).producer;
-      if (producer != kNone && static_cast<size_t>(producer) >= first_layer)
-        net_.layers[static_cast<size_t>(producer)].name = n.name;
+      main = o == kNone ? kNone : t(o).producer;
     }
+    if (main != kNone && static_cast<size_t>(main) >= first_layer) net_.layers[static_cast<size_t>(main)].name = n.name;
     node_ = nullptr;
     return {};
   }
@@ -683,6 +688,7 @@ class Parser {
     TensorId b = in(1);
     mm.out_maps = out().dims.empty() ? 0 : out().dims.back();
     TensorId y = add1(Type::MatrixMultiply, {a, b}, out(), mm);
+    primary_ = t(y).producer;
     auto scaled = [&](TensorId x, const char* note) {
       TensorId c = constant(Shape(t(x).dims.size(), 1), t(x).dtype, note);
       LayerParams p;
@@ -917,6 +923,7 @@ class Parser {
   std::vector<bool> weights_;
   std::map<ValueId, TensorId> constant_of_;
   const Node* node_ = nullptr;
+  LayerId primary_ = kNone;  // the current node's main layer when it is not the last one
 };
 
 }  // namespace

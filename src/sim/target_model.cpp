@@ -46,7 +46,6 @@ constexpr Field<DlaParameters> dla_fields[] = {
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},
-    {"memory.unified", &MemoryParameters::unified},
     {"memory.host_copy_gb_s", &MemoryParameters::host_copy_gb_s},
     {"memory.copy_latency_us", &MemoryParameters::copy_latency_us},
 };

@@ -49,7 +49,6 @@ struct DlaParameters {
 
 struct MemoryParameters {
   double dram_gb_s = 0;
-  double unified = 0;             // 1: CPU, GPU and DLA share one DRAM (Jetson): host copies stay in DRAM
   double host_copy_gb_s = 0;      // cudaMemcpy between host and device buffers (PCIe on a discrete GPU)
   double copy_latency_us = 0;     // per copy call
 };

@@ -27,9 +27,12 @@ TEST(ParserMapping, GemmIsFiveLayers) {
   b.output(b.op(OpKind::Gemm, {x, w, c}, {1, 1000}, attrs({{"transB", int64_t{1}}}), DType::f32, "Gemm_0"));
   EXPECT_EQ(layer_types(b.graph()), (Types{"Constant", "MatrixMultiply", "Constant", "Shuffle", "ElementWise"}));
   Result<TrtNetwork> net = build_trt_network(b.graph(), {});
-  // The layer writing the node's output carries the node's name; helpers are unnamed, as in TensorRT's logs.
-  EXPECT_EQ(net->layers.back().name, "Gemm_0");
-  EXPECT_EQ(net->layers.front().name, "(Unnamed Layer* 0) [Constant]");
+  // Names as in TensorRT's listing of resnet50-v1-12: constants after their weights, the MatrixMultiply after
+  // the node, the helpers unnamed.
+  EXPECT_EQ(net->layers[0].name, "w");
+  EXPECT_EQ(net->layers[1].name, "Gemm_0");
+  EXPECT_EQ(net->layers[2].name, "c");
+  EXPECT_EQ(net->layers[4].name, "(Unnamed Layer* 4) [ElementWise]");
 }
 
 TEST(ParserMapping, GemmAlphaBetaAddScaling) {
@@ -79,12 +82,13 @@ Graph flatten_graph() {
 }
 
 // Static dims: ShapeTensor arithmetic is done at parse time, one Shuffle. With a -1 batch: d0 = gather(shape, 0)
-// needs IShape + IConstant(indices) + IGather; d1 = 2048 is known; concat(d0, d1) needs IConstant(d1) +
-// IConcatenation; the Shuffle takes the result as its shape input.
+// needs IConstant(indices) + IShape + IGather; d1 = 2048 is known; concat(d0, d1) needs IConstant(d1) +
+// IConcatenation; the Shuffle takes the result as its shape input. This is the exact sequence TensorRT lists
+// for resnet50-v1-12's flatten_473 (layers 174-179 of its network).
 TEST(ParserMapping, FlattenDependsOnSymbolicBatch) {
   EXPECT_EQ(layer_types(flatten_graph()), (Types{"Shuffle"}));
   EXPECT_EQ(layer_types(flatten_graph(), true),
-            (Types{"Shape", "Constant", "Gather", "Constant", "Concatenation", "Shuffle"}));
+            (Types{"Constant", "Shape", "Gather", "Constant", "Concatenation", "Shuffle"}));
 }
 
 // PyTorch's x.view(x.size(0), -1): every explicit ONNX shape op is a layer, static or not.

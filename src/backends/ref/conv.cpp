@@ -178,15 +178,13 @@ Status conv_transpose(const Node& node, std::span<const TensorView> in, std::spa
   const TensorView& w = in[1];
   const TensorView& y = out[0];
   ES_ASSIGN_OR_RETURN(ConvShapes s, conv_shapes(node, x, w, y, true));
-  // Gather from the input's point of view: the taps map input positions to output positions, which is
-  // a forward window with the roles of input and output swapped.
   ES_ASSIGN_OR_RETURN(Window win, transposed_window(node, s.in_spatial, s.out_spatial, s.kernel));
   const int64_t cg = s.in_channels / s.group, mg = s.out_channels / s.group;
   const int64_t ksize = win.kernel_size(), in_size = s.in_size(), out_size = s.out_size();
   const int64_t rows = mg * ksize;
 
-  // tap_map over (kernel, input position) -> output offset: same arithmetic as forward Conv with the
-  // spatial roles swapped.
+  // col2im scatters (kernel position, input position) to output offset = input * stride - pad + k * dilation:
+  // the forward Conv tap arithmetic with the spatial roles of input and output swapped.
   ConvShapes swapped = s;
   std::swap(swapped.in_spatial, swapped.out_spatial);
   const std::vector<int64_t> map = tap_map(swapped, win);

@@ -1,0 +1,51 @@
+// A heterogeneous plan: segments compiled by different backends, run one after the other. Values that
+// cross a segment boundary go through host tensors: a CUDA segment's copy_inputs is the H2D copy, its
+// copy_outputs the D2H copy, and each boundary waits for the device, as a hand-off between devices does.
+//
+// Phases: copy_inputs only takes the caller's tensors (host memcpy); execute runs every segment with its
+// boundary copies; last_phase_times reports the boundary copies (H2D, D2H) and the segments' compute,
+// measured on the host around each synchronous boundary. profile_layers lists each boundary copy as a
+// layer "copy <tensors> cpu->cuda:0" / "copy <tensors> cuda:0->cpu" between the segments' own layers.
+#pragma once
+
+#include "backends/executable.h"
+#include "runtime/compile.h"
+#include "runtime/partition.h"
+
+#include <memory>
+
+namespace es {
+
+class HeteroExecutable final : public Executable {
+ public:
+  struct Part {
+    Segment segment;
+    std::unique_ptr<Executable> exe;
+  };
+  HeteroExecutable(const Graph& graph, std::vector<Part> parts);
+
+  std::string device_name() const override;
+  Status copy_inputs(std::span<const Tensor> inputs) override;
+  Status execute() override;
+  Status copy_outputs(std::span<Tensor> outputs) override;
+  Status synchronize() override { return Status::ok_status(); }  // every boundary already waited
+  Result<std::vector<LayerTime>> profile_layers() override;
+  std::optional<DevicePhaseTimes> last_phase_times() const override { return phases_; }
+  size_t activation_bytes() const override;
+
+ private:
+  // Runs part `i`; `on_phase` gets ("h2d" | "compute" | "d2h", milliseconds) of each of its phases.
+  Status run_part(size_t i, std::vector<LayerTime>* layers);
+
+  std::shared_ptr<const Graph> graph_;
+  std::vector<Part> parts_;
+  std::vector<Tensor> host_;  // by ValueId of the whole graph: the boundary values and graph inputs/outputs
+  DevicePhaseTimes phases_;
+};
+
+// Compiles `graph` for options.device ("cuda" / "cuda:N"): nodes the CUDA backend runs go to the GPU, the
+// others to the CPU (options.fallback_cpu), pins move nodes. One segment on the GPU compiles to the CUDA
+// backend's own Executable; otherwise a HeteroExecutable.
+Result<std::unique_ptr<Executable>> compile_heterogeneous(const Graph& graph, const CompileOptions& options);
+
+}  // namespace es
