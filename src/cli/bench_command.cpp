@@ -9,6 +9,7 @@
 #include "onnx/tensor_file.h"
 #include "report/bench_report.h"
 #include "runtime/compile.h"
+#include "runtime/partition.h"
 #include "runtime/provenance.h"
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,9 @@ struct BenchCliOptions {
   int64_t batch = 0;
   int threads = 0;
   std::string precision = "fp32";
+  bool cuda_graph = false;
+  std::string fallback = "cpu";
+  std::vector<std::string> pins;
   std::string mode = "study";
   std::string scenario = "single-stream";
   int streams = 2;
@@ -124,7 +128,9 @@ Status run_bench(const BenchCliOptions& o) {
   result.batch = graph.inputs.empty() || graph.value(graph.inputs[0]).shape.empty()
                      ? 1 : graph.value(graph.inputs[0]).shape[0];
 
-  CompileOptions compile_options{o.device, o.threads, o.precision};
+  CompileOptions compile_options{o.device, o.threads, o.precision, o.cuda_graph};
+  ES_ASSIGN_OR_RETURN(compile_options.fallback_cpu, parse_fallback(o.fallback));
+  ES_ASSIGN_OR_RETURN(compile_options.pins, parse_pins(o.pins));
   std::vector<std::unique_ptr<Executable>> executables;
   for (int s = 0; s < h.streams; ++s) {
     t = std::chrono::steady_clock::now();
@@ -184,6 +190,9 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str()->group(run_group);
   cmd->add_option("--precision", o->precision, "fp32 | tf32 | fp16 (device permitting)")->capture_default_str()->group(run_group);
   cmd->add_option("--input", o->input_files, "NAME=FILE.pb: feed this tensor (others are seeded random)")->group(run_group);
+  cmd->add_flag("--cuda-graph", o->cuda_graph, "cuda: capture the whole compute as a CUDA Graph and replay it")->group(run_group);
+  cmd->add_option("--fallback", o->fallback, "cuda: where nodes the GPU does not run go: cpu | none")->capture_default_str()->group(run_group);
+  cmd->add_option("--pin", o->pins, "NODE=DEVICE: run this node (or the fused node of this ONNX node) on cpu or cuda")->group(run_group);
   cmd->add_option("--seed", o->seed, "Seed of the random inputs")->capture_default_str()->group(run_group);
   auto* method = "Method";
   cmd->add_option("--mode", o->mode,

@@ -93,7 +93,15 @@ Status infer_node(Graph& graph, NodeId node) {
   const shape_rules::RuleSpec spec = shape_rules::rule_for(ctx.node().op);
   ES_TRY(check_arity(ctx, spec));
   ES_TRY(check_inputs_shaped(ctx));
-  return spec.rule(ctx);
+  ES_TRY(spec.rule(ctx));
+  // Value-dependent shapes come from model data; refuse absurd sizes before anyone multiplies them out.
+  for (ValueId out : ctx.node().outputs) {
+    if (out == kNoValue) continue;
+    const Value& v = graph.value(out);
+    if (Result<int64_t> count = checked_numel(v.shape); !count.ok())
+      return ctx.fail(count.status().code(), fmt::format("output '{}': {}", v.name, count.status().message()));
+  }
+  return {};
 }
 
 Status infer_shapes(Graph& graph, const NodeEvaluator& evaluator, ShapeInferenceOptions options) {

@@ -1,6 +1,9 @@
 #include "runtime/compile.h"
 
 #include "backends/cpu/cpu_backend.h"
+#ifdef ES_HAVE_CUDA
+#include "runtime/compile_cuda_plan.h"
+#endif
 
 #include <array>
 #include <string_view>
@@ -25,7 +28,11 @@ struct Device {
 // Every device edgescope knows; a backend plugs in by filling its compile function here.
 constexpr std::array kDevices = {
     Device{"cpu", compile_for_cpu},
+#ifdef ES_HAVE_CUDA
+    Device{"cuda", compile_cuda_plan},
+#else
     Device{"cuda", nullptr},
+#endif
 };
 
 }  // namespace

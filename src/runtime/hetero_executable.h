@@ -12,6 +12,7 @@
 #include "runtime/compile.h"
 #include "runtime/partition.h"
 
+#include <functional>
 #include <memory>
 
 namespace es {
@@ -34,7 +35,8 @@ class HeteroExecutable final : public Executable {
   size_t activation_bytes() const override;
 
  private:
-  // Runs part `i`; `on_phase` gets ("h2d" | "compute" | "d2h", milliseconds) of each of its phases.
+  // Runs part `i` with its boundary copies, adding their times to phases_; with `layers`, profiles it
+  // and appends its layers and copies there.
   Status run_part(size_t i, std::vector<LayerTime>* layers);
 
   std::shared_ptr<const Graph> graph_;
@@ -43,9 +45,9 @@ class HeteroExecutable final : public Executable {
   DevicePhaseTimes phases_;
 };
 
-// Compiles `graph` for options.device ("cuda" / "cuda:N"): nodes the CUDA backend runs go to the GPU, the
-// others to the CPU (options.fallback_cpu), pins move nodes. One segment on the GPU compiles to the CUDA
-// backend's own Executable; otherwise a HeteroExecutable.
-Result<std::unique_ptr<Executable>> compile_heterogeneous(const Graph& graph, const CompileOptions& options);
+// Compiles each segment on its device (`compile_segment` per part) into a HeteroExecutable.
+Result<std::unique_ptr<Executable>> compile_segments(
+    const Graph& graph, std::vector<Segment> segments,
+    const std::function<Result<std::unique_ptr<Executable>>(const Segment&)>& compile_segment);
 
 }  // namespace es

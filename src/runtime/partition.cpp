@@ -16,6 +16,23 @@ const std::string* find_pin(const PlacementPolicy& policy, const Node& node) {
 
 }  // namespace
 
+Result<std::map<std::string, std::string>> parse_pins(const std::vector<std::string>& pins) {
+  std::map<std::string, std::string> out;
+  for (const std::string& pin : pins) {
+    const size_t eq = pin.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pin.size())
+      return error(StatusCode::invalid_argument, "--pin '{}': expected NODE=DEVICE (e.g. Conv_12=cpu)", pin);
+    out[pin.substr(0, eq)] = pin.substr(eq + 1);
+  }
+  return out;
+}
+
+Result<bool> parse_fallback(const std::string& fallback) {
+  if (fallback == "cpu") return true;
+  if (fallback == "none") return false;
+  return error(StatusCode::invalid_argument, "--fallback '{}': expected cpu or none", fallback);
+}
+
 Result<std::vector<std::string>> assign_devices(const Graph& graph, const PlacementPolicy& policy) {
   std::set<std::string> used_pins;
   std::vector<std::string> devices;

@@ -29,6 +29,11 @@ struct Segment {
   std::vector<ValueId> outputs;  // in the parent graph: values later segments or the caller read (graph.outputs order)
 };
 
+// "NODE=DEVICE" strings (--pin) as a map; fails naming the malformed one.
+Result<std::map<std::string, std::string>> parse_pins(const std::vector<std::string>& pins);
+// "cpu" -> true, "none" -> false (--fallback).
+Result<bool> parse_fallback(const std::string& fallback);
+
 // The device of every node, by NodeId; fails naming a pin that matches no node, or a node the
 // accelerator does not run when fallback is off.
 Result<std::vector<std::string>> assign_devices(const Graph& graph, const PlacementPolicy& policy);

@@ -5,6 +5,10 @@
 #include "backends/cpu/cpu_backend.h"
 #include "backends/ref/ref_kernels.h"
 #include "conformance/conformance_case.h"
+#ifdef ES_HAVE_CUDA
+#include "backends/cuda/cuda_backend.h"
+#include "runtime/compile.h"
+#endif
 
 #include <gtest/gtest.h>
 
@@ -17,12 +21,29 @@ namespace {
 const std::filesystem::path kTestData = ES_ONNX_TESTDATA_DIR;
 const std::filesystem::path kKnownFailures = std::filesystem::path(ES_SOURCE_DIR) / "tests/conformance/known_failures.txt";
 
+#ifdef ES_HAVE_CUDA
+Result<std::vector<Tensor>> run_on_cuda(const Graph& g, std::span<const Tensor> inputs) {
+  ES_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, compile(g, {.device = "cuda"}));
+  std::vector<Tensor> outputs(g.outputs.size());
+  ES_TRY(exe->copy_inputs(inputs));
+  ES_TRY(exe->execute());
+  ES_TRY(exe->copy_outputs(outputs));
+  ES_TRY(exe->synchronize());
+  return outputs;
+}
+#endif
+
 // The backends the suite runs against: one line each (and the backend's library in CMakeLists.txt).
 std::vector<Backend> backends() {
-  return {
+  std::vector<Backend> list = {
       {"ref", [](const Graph& g, std::span<const Tensor> in) { return ref::run_graph(g, in); }},
       {"cpu", [](const Graph& g, std::span<const Tensor> in) { return cpu::run_graph(g, in); }},
   };
+#ifdef ES_HAVE_CUDA
+  // The GPU with CPU fallback (what `--device cuda` runs); only where a GPU is visible.
+  if (cuda::device_count() > 0) list.push_back({"cuda", run_on_cuda});
+#endif
+  return list;
 }
 
 struct Param {

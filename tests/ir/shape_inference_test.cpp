@@ -513,6 +513,13 @@ TEST(ShapeInferenceValues, GeneratorsAndDataDependentShapes) {
   EXPECT_EQ(error_of(dynamic, StatusCode::unsupported), "node 'x' (NonZero): output shape depends on run-time data");
 }
 
+TEST(ShapeInferenceGraph, AbsurdValueDependentSizeIsRefused) {
+  Fixture f;
+  f.b.op(OpKind::ConstantOfShape, {f.init(ints({int64_t{1} << 31, int64_t{1} << 31}))}, {}, "huge");
+  const std::string message = error_of(f, StatusCode::resource);
+  EXPECT_EQ(message.rfind("node 'huge' (ConstantOfShape): output 'huge': tensor of shape", 0), 0u) << message;
+}
+
 TEST(ShapeInferenceGraph, UnshapedInputIsReported) {
   Fixture f;
   ValueId loose = f.b.graph().add_value_unshaped("loose", DType::f32);

@@ -4,6 +4,9 @@
 #include "onnx/tensor_file.h"
 #include "runtime/compile.h"
 #include "runtime/model.h"
+#ifdef ES_HAVE_CUDA
+#include "backends/cuda/cuda_backend.h"
+#endif
 
 #include <gtest/gtest.h>
 
@@ -52,8 +55,9 @@ double relative_l2(const Tensor& a, const Tensor& b) {
 
 class ReferenceModels : public testing::TestWithParam<std::string> {};
 
-TEST_P(ReferenceModels, CpuMatchesOnnxRuntime) {
-  fs::path set = kShared / "reference" / GetParam();
+// Runs reference set `param` compiled with `options`; every output within relative L2 `tolerance`.
+void expect_matches_onnx_runtime(const std::string& param, const CompileOptions& options, double tolerance) {
+  fs::path set = kShared / "reference" / param;
   std::string stem = set.parent_path().filename().string();
   std::string model = (kShared / "models" / (stem + ".onnx")).string();
   std::vector<onnx_io::NamedTensor> inputs = read_numbered(set, "input_");
@@ -65,7 +69,7 @@ TEST_P(ReferenceModels, CpuMatchesOnnxRuntime) {
   auto graph = load_model(model, load);
   if (!graph.ok()) GTEST_SKIP() << stem << " does not import: " << graph.status().message();
 
-  auto exe = compile(*graph, {});
+  auto exe = compile(*graph, options);
   ASSERT_TRUE(exe.ok()) << exe.status().message();
   std::vector<Tensor> feeds;
   for (ValueId id : graph->inputs) {
@@ -85,10 +89,26 @@ TEST_P(ReferenceModels, CpuMatchesOnnxRuntime) {
     EXPECT_EQ(graph->value(graph->outputs[i]).name, expected[i].name);
     ASSERT_EQ(outputs[i].shape(), expected[i].tensor.shape()) << expected[i].name;
     double error = relative_l2(outputs[i], expected[i].tensor);
-    std::cout << GetParam() << " " << expected[i].name << ": relative L2 " << error << "\n";
-    EXPECT_LE(error, 1e-4) << expected[i].name;
+    std::cout << param << " " << options.device << " " << options.precision << " " << expected[i].name
+              << ": relative L2 " << error << "\n";
+    EXPECT_LE(error, tolerance) << expected[i].name;
   }
 }
+
+TEST_P(ReferenceModels, CpuMatchesOnnxRuntime) { expect_matches_onnx_runtime(GetParam(), {}, 1e-4); }
+
+#ifdef ES_HAVE_CUDA
+// The GPU (with CPU fallback for the nodes it does not run): FP32 as the CPU; TF32 rounds every
+// convolution/matrix input to 10 mantissa bits, which the deep models amplify to about 1e-3.
+TEST_P(ReferenceModels, CudaMatchesOnnxRuntime) {
+  if (cuda::device_count() == 0) GTEST_SKIP() << "no CUDA device";
+  expect_matches_onnx_runtime(GetParam(), {.device = "cuda"}, 1e-4);
+}
+TEST_P(ReferenceModels, CudaTf32MatchesOnnxRuntime) {
+  if (cuda::device_count() == 0) GTEST_SKIP() << "no CUDA device";
+  expect_matches_onnx_runtime(GetParam(), {.device = "cuda", .precision = "tf32"}, 1e-2);
+}
+#endif
 
 INSTANTIATE_TEST_SUITE_P(Shared, ReferenceModels, testing::ValuesIn(reference_sets()),
                          [](const testing::TestParamInfo<std::string>& info) {

@@ -2,6 +2,8 @@
 // Transpose, Slice, Concat and Expand are strided copies. These take any element type.
 #include "backends/cuda/lowering.h"
 
+#include <algorithm>
+
 namespace es::cuda {
 
 namespace {

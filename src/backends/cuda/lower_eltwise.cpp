@@ -20,11 +20,11 @@ class UnaryStep final : public Step {
 
 class BinaryStep final : public Step {
  public:
-  Binary op = Binary::add;
+  Binary fn = Binary::add;
   Strides a_strides, b_strides;
   Dims out;
   Status run(const Context& ctx) override {
-    launch_binary(ctx.stream, op, ctx.memory->f32(reads[0]), a_strides, ctx.memory->f32(reads[1]), b_strides,
+    launch_binary(ctx.stream, fn, ctx.memory->f32(reads[0]), a_strides, ctx.memory->f32(reads[1]), b_strides,
                   ctx.memory->f32(writes[0]), out);
     return check(cudaGetLastError(), name.c_str());
   }
@@ -102,7 +102,7 @@ std::optional<Lowered> lower_binary(const Graph& graph, const Node& node) {
   std::optional<Dims> dims = dims_of(out);
   if (!dims) return std::nullopt;
   auto step = make_step<BinaryStep>(node);
-  step->op = *op;
+  step->fn = *op;
   step->out = *dims;
   step->a_strides = broadcast_strides(graph.value(node.inputs[0]).shape, out);
   step->b_strides = broadcast_strides(graph.value(node.inputs[1]).shape, out);

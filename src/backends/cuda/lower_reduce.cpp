@@ -21,7 +21,7 @@ class PoolStep final : public Step {
 // [outer, r, inner] views of the input, reduced (or normalised) over the middle.
 class ReduceStep final : public Step {
  public:
-  Reduce op = Reduce::sum;
+  Reduce fn = Reduce::sum;
   bool softmax = false, log = false;
   int64_t outer = 1, r = 1, inner = 1;
   Status run(const Context& ctx) override {
@@ -30,7 +30,7 @@ class ReduceStep final : public Step {
     if (softmax)
       launch_softmax(ctx.stream, x, y, outer, r, inner, log);
     else
-      launch_reduce(ctx.stream, op, x, y, outer, r, inner);
+      launch_reduce(ctx.stream, fn, x, y, outer, r, inner);
     return check(cudaGetLastError(), name.c_str());
   }
 };
@@ -81,7 +81,7 @@ std::optional<Lowered> lower_global_pool(const Graph& graph, const Node& node) {
   if (!f32_node(graph, node)) return std::nullopt;
   const Shape& xs = graph.value(node.inputs[0]).shape;
   auto step = make_step<ReduceStep>(node);
-  step->op = node.op == OpKind::GlobalMaxPool ? Reduce::max : Reduce::mean;
+  step->fn = node.op == OpKind::GlobalMaxPool ? Reduce::max : Reduce::mean;
   split_around(*step, xs, 2, static_cast<int64_t>(xs.size()) - 1);
   return Lowered{std::move(step)};
 }
@@ -115,7 +115,7 @@ std::optional<Lowered> lower_reduce(const Graph& graph, const Node& node) {
   std::sort(axes.begin(), axes.end());
   if (axes.back() - axes.front() + 1 != static_cast<int64_t>(axes.size())) return std::nullopt;  // not contiguous
   auto step = make_step<ReduceStep>(node);
-  step->op = *op;
+  step->fn = *op;
   step->reads.resize(1);
   split_around(*step, xs, axes.front(), axes.back());
   return Lowered{std::move(step)};

@@ -1,0 +1,289 @@
+// The CUDA backend against the reference kernels, op family by op family (relative L2 <= 1e-5 in FP32;
+// 5e-3 in TF32, whose products keep 10 mantissa bits), and the executable's contract: CUDA Graph replay,
+// phase events, profiles, I/O validation. Skipped where no GPU is visible (CI compiles it only).
+#include "backends/cuda/cuda_backend.h"
+#include "backends/ref/ref_kernels.h"
+#include "ir/builder.h"
+#include "ir/shape_inference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace es::cuda {
+namespace {
+
+using Ints = std::vector<int64_t>;
+using Floats = std::vector<float>;
+
+Tensor random_tensor(const Shape& shape, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  Tensor t(DType::f32, shape);
+  for (float& v : t.values<float>()) v = dist(rng);
+  return t;
+}
+
+ValueId node(GraphBuilder& b, OpKind op, std::vector<ValueId> inputs,
+             std::initializer_list<std::pair<const char*, AttrValue>> attrs = {}) {
+  return b.op(op, std::move(inputs), attrs);
+}
+
+ValueId weights(GraphBuilder& b, const Shape& shape) {
+  static uint32_t seed = 100;
+  return b.initializer("w", random_tensor(shape, seed++));
+}
+
+Graph finish(GraphBuilder& b) {
+  Graph g = b.build();
+  Status status = infer_shapes(g, ref::evaluator());
+  EXPECT_TRUE(status.ok()) << status.message();
+  status = verify(g);
+  EXPECT_TRUE(status.ok()) << status.message();
+  return g;
+}
+
+double relative_l2(const Tensor& expected, const Tensor& actual) {
+  double diff = 0, norm = 0;
+  auto e = expected.values<float>();
+  auto a = actual.values<float>();
+  for (size_t i = 0; i < e.size(); ++i) {
+    diff += (double(e[i]) - a[i]) * (double(e[i]) - a[i]);
+    norm += double(e[i]) * e[i];
+  }
+  return std::sqrt(diff / std::max(norm, 1e-30));
+}
+
+std::vector<Tensor> random_inputs(const Graph& g) {
+  std::vector<Tensor> inputs;
+  uint32_t seed = 7;
+  for (ValueId id : g.inputs) inputs.push_back(random_tensor(g.value(id).shape, seed++));
+  return inputs;
+}
+
+class CudaBackend : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (device_count() == 0) GTEST_SKIP() << "no CUDA device";
+  }
+
+  // Every node must run on the GPU; outputs must match the reference kernels.
+  static void expect_matches_reference(const Graph& g, const CudaOptions& options = {}, double tolerance = 1e-5) {
+    for (const Node& n : g.nodes) EXPECT_TRUE(supports(g, n)) << n.name << " " << op_name(n.op);
+    const std::vector<Tensor> inputs = random_inputs(g);
+    auto expected = ref::run_graph(g, inputs);
+    ASSERT_TRUE(expected.ok()) << expected.status().message();
+    auto actual = run_graph(g, inputs, options);
+    ASSERT_TRUE(actual.ok()) << actual.status().message();
+    for (size_t i = 0; i < g.outputs.size(); ++i) {
+      const std::string& name = g.value(g.outputs[i]).name;
+      ASSERT_EQ((*actual)[i].shape(), (*expected)[i].shape()) << name;
+      EXPECT_LE(relative_l2((*expected)[i], (*actual)[i]), tolerance) << name;
+    }
+  }
+};
+
+TEST_F(CudaBackend, FusedConvWithEveryActivationAndResidual) {
+  const std::vector<std::pair<std::string, Floats>> activations = {
+      {"", {}}, {"Relu", {}}, {"Clip", {0.f, 6.f}}, {"LeakyRelu", {0.1f}}, {"Sigmoid", {}},
+      {"HardSigmoid", {0.2f, 0.5f}}, {"HardSwish", {}}, {"Tanh", {}}};
+  for (const auto& [activation, params] : activations) {
+    for (bool residual : {false, true}) {
+      GraphBuilder b("fused");
+      ValueId x = b.input("x", DType::f32, {2, 8, 10, 10});
+      ValueId z = b.input("z", DType::f32, {2, 16, 10, 10});
+      std::vector<ValueId> ins = {x, weights(b, {16, 8, 3, 3}), weights(b, {16})};
+      if (residual) ins.push_back(z);
+      b.output(node(b, OpKind::FusedConv, ins,
+                    {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", activation},
+                     {"activation_params", params}}));
+      SCOPED_TRACE(activation + (residual ? " + residual" : ""));
+      Graph g = finish(b);
+      if (!residual) g.inputs.pop_back();  // z unused
+      expect_matches_reference(g);
+    }
+  }
+}
+
+TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
+  GraphBuilder b("geometry");
+  ValueId x = b.input("x", DType::f32, {1, 16, 21, 17});
+  ValueId dw = node(b, OpKind::Conv, {x, weights(b, {16, 1, 3, 3}), weights(b, {16})},
+                    {{"kernel_shape", Ints{3, 3}}, {"group", int64_t{16}}, {"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 2}}});
+  b.output(node(b, OpKind::Conv, {dw, weights(b, {8, 16, 3, 3})},
+                {{"kernel_shape", Ints{3, 3}}, {"dilations", Ints{2, 2}}, {"pads", Ints{2, 2, 2, 2}}}));
+  expect_matches_reference(finish(b));
+}
+
+TEST_F(CudaBackend, TensorFloat32ConvolutionAndGemmWithinTolerance) {
+  GraphBuilder b("tf32");
+  ValueId x = b.input("x", DType::f32, {4, 32, 14, 14});
+  ValueId c = node(b, OpKind::Conv, {x, weights(b, {64, 32, 3, 3}), weights(b, {64})},
+                   {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}});
+  ValueId p = node(b, OpKind::GlobalAveragePool, {c});
+  ValueId f = node(b, OpKind::Flatten, {p}, {{"axis", int64_t{1}}});
+  b.output(node(b, OpKind::Gemm, {f, weights(b, {10, 64}), weights(b, {10})}, {{"transB", int64_t{1}}}));
+  expect_matches_reference(finish(b), {.precision = "tf32"}, 5e-3);
+}
+
+TEST_F(CudaBackend, Pools) {
+  GraphBuilder b("pools");
+  ValueId x = b.input("x", DType::f32, {2, 4, 15, 13});
+  b.output(node(b, OpKind::MaxPool, {x}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}));
+  b.output(node(b, OpKind::MaxPool, {x}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}, {"ceil_mode", int64_t{1}}}));
+  b.output(node(b, OpKind::AveragePool, {x},
+                {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"count_include_pad", int64_t{1}}}));
+  b.output(node(b, OpKind::AveragePool, {x}, {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}}));
+  b.output(node(b, OpKind::GlobalAveragePool, {x}));
+  b.output(node(b, OpKind::GlobalMaxPool, {x}));
+  expect_matches_reference(finish(b));
+}
+
+TEST_F(CudaBackend, GemmAndMatMul) {
+  GraphBuilder b("linalg");
+  ValueId a = b.input("a", DType::f32, {6, 20});
+  ValueId at = b.input("at", DType::f32, {20, 6});
+  ValueId batched = b.input("batched", DType::f32, {3, 5, 6, 20});
+  ValueId rhs = b.input("rhs", DType::f32, {3, 5, 20, 7});
+  b.output(node(b, OpKind::Gemm, {a, weights(b, {9, 20}), weights(b, {9})}, {{"transB", int64_t{1}}, {"alpha", 0.5f}}));
+  b.output(node(b, OpKind::Gemm, {at, weights(b, {20, 9}), weights(b, {6, 1})}, {{"transA", int64_t{1}}, {"beta", 2.f}}));
+  b.output(node(b, OpKind::MatMul, {batched, weights(b, {20, 4})}));
+  b.output(node(b, OpKind::MatMul, {batched, rhs}));
+  expect_matches_reference(finish(b));
+}
+
+TEST_F(CudaBackend, ElementwiseWithBroadcasting) {
+  GraphBuilder b("eltwise");
+  ValueId x = b.input("x", DType::f32, {2, 3, 4, 5});
+  ValueId c = b.input("c", DType::f32, {3, 1, 1});
+  ValueId row = b.input("row", DType::f32, {5});
+  const ValueId lo = b.initializer("lo", Tensor::scalar(-0.25f)), hi = b.initializer("hi", Tensor::scalar(0.5f));
+  for (OpKind op : {OpKind::Add, OpKind::Sub, OpKind::Mul, OpKind::Div, OpKind::Max, OpKind::Min})
+    b.output(node(b, op, {x, c}));
+  b.output(node(b, OpKind::Mul, {row, x}));
+  b.output(node(b, OpKind::PRelu, {x, c}));
+  for (OpKind op : {OpKind::Relu, OpKind::Sigmoid, OpKind::Tanh, OpKind::HardSwish, OpKind::Exp, OpKind::Abs,
+                    OpKind::Neg, OpKind::Erf, OpKind::Softplus})
+    b.output(node(b, op, {x}));
+  b.output(node(b, OpKind::Sqrt, {node(b, OpKind::Abs, {x})}));
+  b.output(node(b, OpKind::HardSigmoid, {x}, {{"alpha", 0.3f}, {"beta", 0.4f}}));
+  b.output(node(b, OpKind::LeakyRelu, {x}, {{"alpha", 0.2f}}));
+  b.output(node(b, OpKind::Clip, {x, lo, hi}));
+  expect_matches_reference(finish(b));
+}
+
+TEST_F(CudaBackend, SoftmaxAndReductions) {
+  GraphBuilder b("reduce");
+  ValueId x = b.input("x", DType::f32, {2, 6, 5, 40});
+  b.output(node(b, OpKind::Softmax, {x}));
+  b.output(node(b, OpKind::Softmax, {x}, {{"axis", int64_t{1}}}));
+  b.output(node(b, OpKind::LogSoftmax, {x}));
+  b.output(node(b, OpKind::ReduceMean, {x}, {{"axes", Ints{2, 3}}, {"keepdims", int64_t{1}}}));
+  b.output(node(b, OpKind::ReduceMax, {x}, {{"axes", Ints{1}}, {"keepdims", int64_t{0}}}));
+  b.output(node(b, OpKind::ReduceSum, {x, b.initializer("axes", Tensor::from_vector<int64_t>({1}, {-1}))}));
+  expect_matches_reference(finish(b));
+}
+
+TEST_F(CudaBackend, DataMovementAndViews) {
+  GraphBuilder b("data");
+  ValueId x = b.input("x", DType::f32, {2, 6, 8, 5});
+  ValueId y = b.input("y", DType::f32, {2, 3, 8, 5});
+  b.output(node(b, OpKind::Transpose, {x}, {{"perm", Ints{0, 2, 3, 1}}}));
+  auto i64 = [&](const char* name, std::vector<int64_t> v) {
+    const int64_t n = static_cast<int64_t>(v.size());
+    return b.initializer(name, Tensor::from_vector<int64_t>({n}, v));
+  };
+  b.output(node(b, OpKind::Slice, {x, i64("s", {1, -1}), i64("e", {5, 0}), i64("a", {1, 2}), i64("st", {2, -2})}));
+  b.output(node(b, OpKind::Concat, {x, y}, {{"axis", int64_t{1}}}));
+  ValueId r = node(b, OpKind::Reshape, {x, i64("shape", {2, -1})});
+  b.output(node(b, OpKind::Relu, {r}));
+  b.output(node(b, OpKind::Expand, {b.input("small", DType::f32, {3, 1, 5}), i64("to", {2, 3, 8, 5})}));
+  expect_matches_reference(finish(b));
+}
+
+TEST_F(CudaBackend, ResizeNearestAndLinear) {
+  GraphBuilder b("resize");
+  ValueId x = b.input("x", DType::f32, {1, 3, 7, 9});
+  ValueId scales = b.initializer("scales", Tensor::from_vector<float>({4}, {1.f, 1.f, 2.f, 1.5f}));
+  for (const char* mode : {"nearest", "linear"})
+    for (const char* coord : {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"})
+      b.output(node(b, OpKind::Resize, {x, kNoValue, scales}, {{"mode", std::string(mode)},
+                                                                {"coordinate_transformation_mode", std::string(coord)}}));
+  expect_matches_reference(finish(b));
+}
+
+// A small classifier: conv, pool, flatten, gemm, softmax: the executable's contract on it.
+Graph classifier() {
+  GraphBuilder b("classifier");
+  ValueId x = b.input("x", DType::f32, {2, 3, 16, 16});
+  ValueId c = node(b, OpKind::FusedConv, {x, weights(b, {8, 3, 3, 3}), weights(b, {8})},
+                   {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Relu")}});
+  ValueId p = node(b, OpKind::GlobalAveragePool, {c});
+  ValueId f = node(b, OpKind::Flatten, {p});
+  ValueId g = node(b, OpKind::Gemm, {f, weights(b, {5, 8}), weights(b, {5})}, {{"transB", int64_t{1}}});
+  b.output(node(b, OpKind::Softmax, {g}));
+  return finish(b);
+}
+
+TEST_F(CudaBackend, CudaGraphReplayGivesTheSameOutputsAndPhaseTimes) {
+  const Graph g = classifier();
+  const std::vector<Tensor> inputs = random_inputs(g);
+  auto expected = ref::run_graph(g, inputs);
+  ASSERT_TRUE(expected.ok());
+  auto exe = compile_cuda(g, {.cuda_graph = true});
+  ASSERT_TRUE(exe.ok()) << exe.status().message();
+  for (int iteration = 0; iteration < 3; ++iteration) {
+    std::vector<Tensor> outputs(1);
+    for (const Status& s : {(*exe)->copy_inputs(inputs), (*exe)->execute(), (*exe)->copy_outputs(outputs), (*exe)->synchronize()})
+      ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_LE(relative_l2((*expected)[0], outputs[0]), 1e-5);
+    std::optional<DevicePhaseTimes> phases = (*exe)->last_phase_times();
+    ASSERT_TRUE(phases.has_value());
+    EXPECT_GT(phases->h2d_ms, 0);
+    EXPECT_GT(phases->compute_ms, 0);
+    EXPECT_GT(phases->d2h_ms, 0);
+  }
+  EXPECT_EQ((*exe)->device_name(), "cuda:0");
+  EXPECT_GT((*exe)->activation_bytes(), 0u);
+}
+
+TEST_F(CudaBackend, ProfileNamesEveryKernelButNotViews) {
+  auto exe = compile_cuda(classifier(), {});
+  ASSERT_TRUE(exe.ok()) << exe.status().message();
+  auto layers = (*exe)->profile_layers();
+  ASSERT_TRUE(layers.ok()) << layers.status().message();
+  std::vector<std::string> ops;
+  for (const LayerTime& l : *layers) ops.push_back(l.op);
+  EXPECT_EQ(ops, (std::vector<std::string>{"FusedConv", "GlobalAveragePool", "Gemm", "Softmax"}));
+}
+
+TEST_F(CudaBackend, RejectsWrongInputsAndUnknownDevicesAndPrecisions) {
+  const Graph g = classifier();
+  auto exe = compile_cuda(g, {});
+  ASSERT_TRUE(exe.ok());
+  std::vector<Tensor> wrong = {Tensor(DType::f32, {1, 3, 16, 16})};
+  EXPECT_EQ((*exe)->copy_inputs(wrong).code(), StatusCode::invalid_argument);
+  EXPECT_EQ(compile_cuda(g, {.device = 99}).status().code(), StatusCode::not_found);
+  EXPECT_EQ(compile_cuda(g, {.precision = "int4"}).status().code(), StatusCode::unsupported);
+}
+
+// Needs no GPU: what the partitioner asks.
+TEST(CudaSupport, DeclinesWhatTheGpuKernelsDoNotCover) {
+  GraphBuilder b("unsupported");
+  ValueId x = b.input("x", DType::f32, {1, 4, 8, 8});
+  ValueId i = b.input("i", DType::i64, {3});
+  b.output(node(b, OpKind::ConvTranspose, {x, weights(b, {4, 2, 3, 3})}, {{"kernel_shape", Ints{3, 3}}}));
+  b.output(node(b, OpKind::Cast, {x}, {{"to", int64_t{7}}}));
+  b.output(node(b, OpKind::Conv, {x, weights(b, {4, 4, 3, 3})}, {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{0, 0, 1, 1}}}));
+  b.output(node(b, OpKind::Relu, {x}));
+  b.output(node(b, OpKind::Neg, {i}));
+  const Graph g = finish(b);
+  std::vector<bool> supported;
+  for (const Node& n : g.nodes) supported.push_back(supports(g, n));
+  // ConvTranspose, Cast, Conv with asymmetric pads, Relu, Neg on i64
+  EXPECT_EQ(supported, (std::vector<bool>{false, false, false, true, false}));
+}
+
+}  // namespace
+}  // namespace es::cuda
