@@ -1,6 +1,6 @@
 // es_cpu_latency: batch-1 latency of a model on the CPU backend, for bench/cpu_vs_ort.sh. Each timed
 // iteration is copy_inputs + execute + copy_outputs + synchronize on random inputs; prints JSON with
-// the median and p90 (and, with --layers, the mean per-layer profile over 20 profiling runs).
+// the median and p90, the process CPU time per run (and, with --layers, the mean per-layer profile over 20 profiling runs).
 //
 //   es_cpu_latency MODEL.onnx [--threads N] [--warmup N] [--iterations N] [--passes LIST] [--layers]
 #include "runtime/compile.h"
@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <random>
 #include <string>
+
+#include <sys/resource.h>
 
 namespace {
 
@@ -82,6 +84,14 @@ double percentile(std::vector<double> sorted, double p) {
   return sorted[low] + (sorted[high] - sorted[low]) * (rank - static_cast<double>(low));
 }
 
+// CPU time of the whole process (all threads), which load from other processes barely changes.
+double process_cpu_ms() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
 es::Status iterate(es::Executable& exe, std::span<const es::Tensor> inputs, std::vector<es::Tensor>& outputs) {
   ES_TRY(exe.copy_inputs(inputs));
   ES_TRY(exe.execute());
@@ -101,16 +111,19 @@ es::Result<nlohmann::json> measure(const Args& args) {
   std::vector<es::Tensor> outputs(graph.outputs.size());
   for (int i = 0; i < args.warmup; ++i) ES_TRY(iterate(*exe, inputs, outputs));
   std::vector<double> times;
+  const double cpu_start_ms = process_cpu_ms();
   for (int i = 0; i < args.iterations; ++i) {
     const auto start = Clock::now();
     ES_TRY(iterate(*exe, inputs, outputs));
     times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   }
+  const double cpu_ms_per_run = (process_cpu_ms() - cpu_start_ms) / args.iterations;
 
   nlohmann::json result = {
       {"model", args.model},         {"threads", args.threads},       {"passes", args.passes},
       {"iterations", args.iterations}, {"median_ms", percentile(times, 0.5)}, {"p90_ms", percentile(times, 0.9)},
       {"min_ms", *std::min_element(times.begin(), times.end())},        {"compile_ms", compile_ms},
+      {"cpu_ms_per_run", cpu_ms_per_run},
       {"activation_bytes", exe->activation_bytes()}};
   if (args.layers) {
     constexpr int kProfileRuns = 20;

@@ -1,6 +1,6 @@
 // ONNX Runtime side of bench/cpu_vs_ort.sh: batch-1 latency of one model with onnxruntime-node.
 // Each timed iteration is one `await session.run(feeds)` (ORT copies the outputs into JS memory);
-// prints JSON with the median and p90 in milliseconds.
+// prints JSON with the median and p90 in milliseconds and the process CPU time per run.
 //
 //   node ort_bench.js MODEL.onnx --threads N [--warmup N] [--iterations N]
 'use strict';
@@ -56,11 +56,13 @@ async function main() {
   const feeds = randomFeeds(session);
   for (let i = 0; i < args.warmup; ++i) await session.run(feeds);
   const times = [];
+  const cpuStart = process.cpuUsage();
   for (let i = 0; i < args.iterations; ++i) {
     const start = process.hrtime.bigint();
     await session.run(feeds);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
+  const cpu = process.cpuUsage(cpuStart);
   times.sort((a, b) => a - b);
   const result = {
     model: args.model,
@@ -70,6 +72,7 @@ async function main() {
     median_ms: percentile(times, 0.5),
     p90_ms: percentile(times, 0.9),
     min_ms: times[0],
+    cpu_ms_per_run: (cpu.user + cpu.system) / 1e3 / args.iterations,
   };
   console.log(JSON.stringify(result, null, 2));
 }

@@ -25,5 +25,6 @@ Command add_inspect_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_targets_command(CLI::App& app);
+Command add_simulate_command(CLI::App& app);
 
 }  // namespace es::cli

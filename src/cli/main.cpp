@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
       es::cli::add_run_command(app),
       es::cli::add_bench_command(app),
       es::cli::add_targets_command(app),
+      es::cli::add_simulate_command(app),
   };
 
   try {

@@ -16,7 +16,9 @@ Status check_arity(const RuleContext& ctx, const shape_rules::RuleSpec& spec) {
     return ctx.invalid("has {} inputs, expected {}", ctx.input_count(), range(spec.min_inputs, spec.max_inputs));
   if (ctx.output_count() < spec.min_outputs || ctx.output_count() > spec.max_outputs)
     return ctx.invalid("has {} outputs, expected {}", ctx.output_count(), range(spec.min_outputs, spec.max_outputs));
-  for (size_t i = 0; i < spec.min_inputs; ++i)
+  // Variadic inputs (Concat, Sum, Einsum, ...) are never optional.
+  const size_t required = spec.max_inputs == shape_rules::kVariadic ? ctx.input_count() : spec.min_inputs;
+  for (size_t i = 0; i < required; ++i)
     if (!ctx.has_input(i)) return ctx.invalid("required input {} is omitted", i);
   return {};
 }

@@ -805,6 +805,8 @@ class Parser {
   // Shape is always an IShape (even of a static tensor); 10.x adds an ICastLayer to INT64.
   void shape_node() {
     TensorId x = in(0);
+    if (restores_softmax_shape(*node_) && std::none_of(t(x).dims.begin(), t(x).dims.end(), [](int64_t d) { return d < 0; }))
+      return bind_weights(0);
     Shape dims{static_cast<int64_t>(t(x).dims.size())};
     if (o_.version != TrtVersion::v10) return bind(0, add1(Type::Shape, {x}, {DType::i32, dims}));
     TensorId s = add1(Type::Shape, {x}, {DType::i32, dims});
@@ -839,14 +841,32 @@ class Parser {
     for (size_t i = 0; i < node_->outputs.size(); ++i) bind(i, add1(Type::Slice, {x}, out(i), p));
   }
 
+  // Before opset 13 the importer rewrites a Softmax whose axis is not the last one into
+  // Shape(x) -> Flatten(x) -> Softmax(axis 1) -> Reshape(back to Shape(x)) (onnx/handlers/softmax.cpp): exactly
+  // the parser's own flatten / reshape-back, whose target shape it knows at parse time (shapeOf of a static
+  // tensor). That Shape node is therefore weights here, not an IShape layer.
+  bool restores_softmax_shape(const Node& n) const {
+    const std::string suffix = "_shape";
+    if (n.name.size() <= suffix.size() || n.name.compare(n.name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      return false;
+    std::string base = n.name.substr(0, n.name.size() - suffix.size());
+    NodeId softmax = g_.find_node(base);
+    if (softmax == kNoNode || g_.node(softmax).op != OpKind::Softmax) return false;
+    std::vector<NodeId> users = g_.consumers(n.outputs[0]);
+    return users.size() == 1 && g_.node(users[0]).name == base + "_reshape";
+  }
+
   // Softmax since opset 13 works on one axis; before, the parser flattens to 2-D around `axis` and reshapes
-  // back to shapeOf(input).
+  // back to shapeOf(input) (unless the importer already spelled that out, see restores_softmax_shape).
   void softmax() {
     TensorId x = in(0);
     size_t rank = t(x).dims.size();
     int64_t axis = normalized_axis(node_->attrs.get_int("axis", g_.opset < 13 ? 1 : -1), rank);
     LayerParams p;
-    if (g_.opset >= 13) {
+    NodeId producer = g_.value(node_->inputs[0]).producer;
+    bool expanded = producer != kNoNode && g_.node(producer).op == OpKind::Flatten &&
+                    g_.node(producer).name == node_->name + "_flatten";
+    if (g_.opset >= 13 || expanded) {
       p.axis = axis;
       return bind(0, add1(Type::SoftMax, {x}, out(), p));
     }

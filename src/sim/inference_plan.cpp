@@ -282,9 +282,11 @@ Result<InferencePlan> plan_inference(const Graph& graph, const placement::Target
   po.precision = options.precision == Precision::int8 ? placement::Precision::int8 : placement::Precision::fp16;
   po.trt = options.trt;
   po.allow_gpu_fallback = true;
+  po.dynamic_batch = options.symbolic_batch;
   ES_ASSIGN_OR_RETURN(placement::PlacementReport report, placement::analyze_placement(graph, target, po));
   placement::ParserOptions parser;
   parser.version = options.trt;
+  parser.dynamic_batch = options.symbolic_batch;
   ES_ASSIGN_OR_RETURN(TrtNetwork network, placement::build_trt_network(graph, parser));
 
   InferencePlan plan;

@@ -36,6 +36,8 @@ struct PlanOptions {
   std::string device = "gpu";  // gpu | dla0 | dla1 ...
   Precision precision = Precision::fp16;
   placement::TrtVersion trt = placement::TrtVersion::v8_5;
+  // The ONNX inputs declare a symbolic batch (as the ONNX Model Zoo files do): see ParserOptions::dynamic_batch.
+  bool symbolic_batch = false;
 };
 
 struct InferencePlan {

@@ -138,6 +138,11 @@ TEST(ShapeInferenceElementwise, ErrorsNameNodeAndOp) {
   }
   {
     Fixture f;
+    f.b.op(OpKind::Concat, {f.x({2}), kNoValue}, {{"axis", int64_t{0}}}, "cat");
+    EXPECT_EQ(error_of(f), "node 'cat' (Concat): required input 1 is omitted");
+  }
+  {
+    Fixture f;
     f.b.op(OpKind::PRelu, {f.x({1, 4, 2, 2}), f.init(Tensor(DType::f32, {3}))}, {}, "pr");
     EXPECT_NE(error_of(f).find("node 'pr' (PRelu): slope of shape 3"), std::string::npos);
   }

@@ -46,13 +46,15 @@ TEST(Engine, ClassifierTailFoldsFusesAndSplits) {
   // Folded: Shape, Constant, Gather, Constant, Concatenation (the reshape target), the two Gemm Constants and
   // the bias Shuffle on a constant = 8.
   EXPECT_EQ(r->engine_folded, 8);
-  // Engine: [Conv_0 + Clip_1] DLA, Reduce GPU, static Reshape (4-D -> 2-D) GPU, [Gemm MM + bias] DLA.
-  ASSERT_EQ(r->engine.layers.size(), 4u);
+  // Engine: [Conv_0 + Clip_1] DLA, Reduce GPU, [Gemm's MatrixMultiply + the now static flatten Reshape it
+  // absorbs + its bias] DLA.
+  ASSERT_EQ(r->engine.layers.size(), 3u);
   EXPECT_EQ(r->engine.layers[0].name, "Conv_0 + Clip_1");
   EXPECT_TRUE(r->engine.layers[0].on_dla);
   EXPECT_EQ(r->engine.layers[1].verdict.rule, "layer.type");
-  EXPECT_EQ(r->engine.layers[2].verdict.rule, "shuffle.4d");
-  EXPECT_TRUE(r->engine.layers[3].on_dla);
+  EXPECT_EQ(r->engine.layers[2].name, "Gemm_7 + (Unnamed Layer* 13) [ElementWise]");
+  EXPECT_EQ(r->engine.layers[2].members.size(), 3u);
+  EXPECT_TRUE(r->engine.layers[2].on_dla);
   ASSERT_EQ(r->engine.segments.size(), 3u);
   EXPECT_EQ(r->engine.segments[0].name, "{ForeignNode[Conv_0...Clip_1]}");
   EXPECT_EQ(r->engine.segments[1].name, "GPU island 0");

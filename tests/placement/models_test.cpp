@@ -2,11 +2,14 @@
 // (dla-rules.md §2) and the DLA rules, in the comment beside it; none was copied from the tool's output.
 #include "placement_test_util.h"
 
+#include "backends/ref/ref_kernels.h"
+#include "ir/shape_inference.h"
 #include "zoo/zoo.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 
 namespace es::placement::testing {
 namespace {
@@ -77,18 +80,21 @@ TEST(Models, MobileNetV2DequantizedFile) {
   expect_mobilenetv2(*g);
 }
 
-TEST(Models, MobileNetV2Zoo) {
-  const zoo::ZooModel* m = zoo::find_zoo_model("mobilenetv2-12");
-  ASSERT_NE(m, nullptr);
-  expect_mobilenetv2(m->build({}));
+Graph zoo_graph(const char* name) {
+  const zoo::ZooModel* m = zoo::find_zoo_model(name);
+  EXPECT_NE(m, nullptr) << name;
+  Graph g = m ? m->build({}) : Graph{};
+  Status s = infer_shapes(g, ref::evaluator());
+  EXPECT_TRUE(s.ok()) << s.message();
+  return g;
 }
+
+TEST(Models, MobileNetV2Zoo) { expect_mobilenetv2(zoo_graph("mobilenetv2-12")); }
 
 // ResNet50 v1 (zoo resnet50-v1-12, MXNet export): 53 Conv, 53 BatchNormalization, 49 Relu, 16 Add, MaxPool,
 // GlobalAveragePool, Flatten, Gemm.
 TEST(Models, ResNet50V1Zoo) {
-  const zoo::ZooModel* m = zoo::find_zoo_model("resnet50-v1-12");
-  ASSERT_NE(m, nullptr);
-  Graph g = m->build({});
+  Graph g = zoo_graph("resnet50-v1-12");
   // Static batch: 53 Convolution + 53 Scale + 49 Activation + 16 ElementWise + 1 Pooling + 1 Reduce
   // + 1 Shuffle (Flatten, shape known at parse time) + 5 (Gemm) = 179, the study's total.
   PlacementReport fixed = analyze(g, false);
@@ -181,9 +187,10 @@ TEST(Models, ThousandNodesAreFast) {
   ShapedGraph b;
   ValueId x = b.input("x", {1, 16, 32, 32});
   for (int i = 0; i < 500; ++i) {
-    x = b.op(OpKind::Conv, {x, b.weights("w", {16, 16, 3, 3})}, {1, 16, 32, 32},
-             attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
-    x = b.op(i % 7 == 0 ? OpKind::Elu : OpKind::Relu, {x}, {1, 16, 32, 32});
+    std::string n = std::to_string(i);
+    x = b.op(OpKind::Conv, {x, b.weights("w" + n, {16, 16, 3, 3})}, {1, 16, 32, 32},
+             attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}), DType::f32, "conv" + n);
+    x = b.op(i % 7 == 0 ? OpKind::Elu : OpKind::Relu, {x}, {1, 16, 32, 32}, {}, DType::f32, "act" + n);
   }
   b.output(x);
   auto start = std::chrono::steady_clock::now();

@@ -2,6 +2,8 @@
 // models on the study's board, determinism and speed.
 #include "sim/simulate.h"
 
+#include "backends/ref/ref_kernels.h"
+#include "ir/shape_inference.h"
 #include "placement/target.h"
 #include "zoo/zoo.h"
 
@@ -91,10 +93,12 @@ Result<Simulation> zoo_run(std::string_view model, const std::string& device, in
   const zoo::ZooModel* z = zoo::find_zoo_model(model);
   EXPECT_NE(z, nullptr);
   Graph graph = z->build({});
+  ES_TRY(infer_shapes(graph, ref::evaluator()));
   ES_ASSIGN_OR_RETURN(placement::Target target, placement::find_target("orin-agx-32gb"));
   SimOptions o;
   o.plan.device = device;
   o.plan.precision = precision;
+  o.plan.symbolic_batch = true;  // as the ONNX Model Zoo files the study used
   o.iterations = iterations;
   return simulate(graph, target, o);
 }

@@ -6,11 +6,10 @@
 namespace es::shape_rules {
 namespace {
 
-// Broadcasts inputs [first, input_count) together (omitted ones are skipped).
-Result<Shape> broadcast_inputs(const RuleContext& ctx, size_t first) {
-  Shape out = ctx.shape(first);
-  for (size_t i = first + 1; i < ctx.input_count(); ++i) {
-    if (!ctx.has_input(i)) continue;
+// Broadcasts all inputs together (all present: see check_arity).
+Result<Shape> broadcast_inputs(const RuleContext& ctx) {
+  Shape out = ctx.shape(0);
+  for (size_t i = 1; i < ctx.input_count(); ++i) {
     std::optional<Shape> next = broadcast_shapes(out, ctx.shape(i));
     if (!next)
       return ctx.invalid("input {} of shape {} does not broadcast with shape {}", i, shape_str(ctx.shape(i)),
@@ -20,9 +19,8 @@ Result<Shape> broadcast_inputs(const RuleContext& ctx, size_t first) {
   return out;
 }
 
-Status all_same_dtype(const RuleContext& ctx, size_t first) {
-  for (size_t i = first + 1; i < ctx.input_count(); ++i)
-    if (ctx.has_input(i)) ES_TRY(ctx.expect_same_dtype(first, i));
+Status all_same_dtype(const RuleContext& ctx) {
+  for (size_t i = 1; i < ctx.input_count(); ++i) ES_TRY(ctx.expect_same_dtype(0, i));
   return {};
 }
 
@@ -45,21 +43,21 @@ Status bool_same_shape_rule(RuleContext& ctx) {
 }
 
 Status broadcast_rule(RuleContext& ctx) {
-  ES_TRY(all_same_dtype(ctx, 0));
-  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx, 0));
+  ES_TRY(all_same_dtype(ctx));
+  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx));
   ctx.set_output(0, ctx.dtype(0), std::move(out));
   return {};
 }
 
 Status compare_rule(RuleContext& ctx) {
-  ES_TRY(all_same_dtype(ctx, 0));
-  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx, 0));
+  ES_TRY(all_same_dtype(ctx));
+  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx));
   ctx.set_output(0, DType::boolean, std::move(out));
   return {};
 }
 
 Status pow_rule(RuleContext& ctx) {
-  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx, 0));
+  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx));
   ctx.set_output(0, ctx.dtype(0), std::move(out));
   return {};
 }
@@ -67,7 +65,7 @@ Status pow_rule(RuleContext& ctx) {
 Status where_rule(RuleContext& ctx) {
   ES_TRY(ctx.expect_dtype(0, DType::boolean));
   ES_TRY(ctx.expect_same_dtype(1, 2));
-  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx, 0));
+  ES_ASSIGN_OR_RETURN(Shape out, broadcast_inputs(ctx));
   ctx.set_output(0, ctx.dtype(1), std::move(out));
   return {};
 }

@@ -8,24 +8,19 @@ namespace es::shape_rules {
 
 Status concat_rule(RuleContext& ctx) {
   if (!ctx.attrs().has("axis")) return ctx.invalid("attribute axis is missing");
-  size_t first = 0;
-  while (!ctx.has_input(first)) {
-    if (++first == ctx.input_count()) return ctx.invalid("all inputs are omitted");
-  }
-  ES_ASSIGN_OR_RETURN(int64_t axis, ctx.normalize_axis(ctx.attrs().get_int("axis", 0), ctx.rank(first)));
-  Shape out = ctx.shape(first);
-  for (size_t i = first + 1; i < ctx.input_count(); ++i) {
-    if (!ctx.has_input(i)) continue;
-    ES_TRY(ctx.expect_same_dtype(first, i));
-    ES_TRY(ctx.expect_rank(i, ctx.rank(first)));
+  ES_ASSIGN_OR_RETURN(int64_t axis, ctx.normalize_axis(ctx.attrs().get_int("axis", 0), ctx.rank(0)));
+  Shape out = ctx.shape(0);
+  for (size_t i = 1; i < ctx.input_count(); ++i) {
+    ES_TRY(ctx.expect_same_dtype(0, i));
+    ES_TRY(ctx.expect_rank(i, ctx.rank(0)));
     const Shape& s = ctx.shape(i);
     for (size_t d = 0; d < s.size(); ++d)
       if (static_cast<int64_t>(d) != axis && s[d] != out[d])
         return ctx.invalid("input {} has shape {}, which differs from {} on axis {} (concat axis {})", i,
-                           shape_str(s), shape_str(ctx.shape(first)), d, axis);
+                           shape_str(s), shape_str(ctx.shape(0)), d, axis);
     out[axis] += s[axis];
   }
-  ctx.set_output(0, ctx.dtype(first), std::move(out));
+  ctx.set_output(0, ctx.dtype(0), std::move(out));
   return {};
 }
 
