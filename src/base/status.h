@@ -87,11 +87,11 @@ const Status& status_of(const Result<T>& r) { return r.status(); }
 #define ES_CONCAT(a, b) ES_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it failed.
-#define ES_TRY(expr)                                                        \
-  do {                                                                      \
-    const auto& es_try_result_ = (expr);                                    \
-    if (!::es::detail::status_of(es_try_result_).ok())                      \
-      return ::es::detail::status_of(es_try_result_);                       \
+// The Status is copied before the full expression ends, so `ES_TRY(make().status())` is safe too.
+#define ES_TRY(expr)                                                              \
+  do {                                                                            \
+    ::es::Status es_try_status_ = ::es::detail::status_of(expr);                  \
+    if (!es_try_status_.ok()) return es_try_status_;                              \
   } while (0)
 
 // `ES_ASSIGN_OR_RETURN(auto x, make_x())`: declares x from a Result or returns its Status.

@@ -5,6 +5,7 @@
 #include "runtime/compile_cuda_plan.h"
 #include "runtime/hetero_executable.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace es {

@@ -1,5 +1,6 @@
 #include "runtime/hetero_executable.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 

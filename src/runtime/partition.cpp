@@ -1,5 +1,6 @@
 #include "runtime/partition.h"
 
+#include <algorithm>
 #include <set>
 
 namespace es {

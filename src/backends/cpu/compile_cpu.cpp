@@ -2,7 +2,6 @@
 #include "backends/cpu/cpu_executable.h"
 #include "backends/cpu/lowering.h"
 #include "backends/ref/ref_kernels.h"
-#include "base/log.h"
 
 #include <omp.h>
 

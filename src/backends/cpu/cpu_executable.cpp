@@ -41,6 +41,13 @@ CpuExecutable::CpuExecutable(Program program, dnnl::engine engine, int threads)
   for (SlotId slot : program_.output_slots) outputs_.push_back(make_io_copy(slot, false));
   log::debug("cpu: {} steps, activation arena {} bytes ({} without reuse), scratchpad {} bytes",
              program_.steps.size(), memory_.arena_bytes, memory_.unshared_bytes, program_.scratchpad_bytes);
+  for (const auto& step : program_.steps) {
+    std::string outputs;
+    for (SlotId s : step->writes)
+      outputs += fmt::format(" {}:{}", program_.value_of(s).name, program_.slots[static_cast<size_t>(s)].layout.str());
+    log::debug("cpu:   {} ({}, {}{}) ->{}", step->name, step->op, step->implementation,
+               step->inplace_taken ? ", in place" : "", outputs);
+  }
 }
 
 CpuExecutable::IoCopy CpuExecutable::make_io_copy(SlotId slot, bool to_slot) const {

@@ -54,6 +54,42 @@ bool Layout::operator==(const Layout& other) const {
   return *blocked_ == *other.blocked_;
 }
 
+namespace {
+
+// The stride of each dimension when the layout is a plain strided one in disguise: an inner block
+// acts as a stride when it covers the whole dimension or when its outer stride continues it
+// (nChw16c with H = W = 1 is C-contiguous). nullopt for layouts that are not.
+std::optional<std::vector<int64_t>> effective_strides(const dnnl_memory_desc_t& md) {
+  if (md.format_kind != dnnl_blocked) return std::nullopt;
+  const auto& blocking = md.format_desc.blocking;
+  std::vector<int64_t> strides(blocking.strides, blocking.strides + md.ndims);
+  std::vector<bool> blocked(static_cast<size_t>(md.ndims), false);
+  int64_t inner_stride = 1;  // of block k: the product of the blocks inside it
+  for (int k = blocking.inner_nblks - 1; k >= 0; --k) {
+    const int d = static_cast<int>(blocking.inner_idxs[k]);
+    const int64_t size = blocking.inner_blks[k];
+    if (blocked[static_cast<size_t>(d)]) return std::nullopt;  // two blocks on one dimension
+    blocked[static_cast<size_t>(d)] = true;
+    if (md.dims[d] > size && strides[static_cast<size_t>(d)] != size * inner_stride) return std::nullopt;
+    strides[static_cast<size_t>(d)] = inner_stride;
+    inner_stride *= size;
+  }
+  return strides;
+}
+
+}  // namespace
+
+bool Layout::same_bytes(const Layout& other, DType dtype, std::span<const int64_t> shape) const {
+  if (*this == other) return true;
+  const dnnl_memory_desc_t a = desc(dtype, shape).data, b = other.desc(dtype, shape).data;
+  auto sa = effective_strides(a), sb = effective_strides(b);
+  if (!sa || !sb || a.offset0 != b.offset0) return false;
+  // A dimension of size 1 is never stepped along, so its stride does not matter.
+  for (int d = 0; d < a.ndims; ++d)
+    if (a.dims[d] > 1 && (*sa)[static_cast<size_t>(d)] != (*sb)[static_cast<size_t>(d)]) return false;
+  return true;
+}
+
 std::string Layout::str() const {
   if (!blocked_) return "plain";
   const dnnl_memory_desc_t& md = blocked_->data;

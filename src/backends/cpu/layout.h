@@ -34,7 +34,10 @@ class Layout {
   // Bytes a buffer of this layout needs (blocked layouts pad channels up to the block).
   size_t bytes(DType dtype, std::span<const int64_t> shape) const;
   bool operator==(const Layout& other) const;
-  // "plain", or the dimension order with inner blocks, e.g. "abcd:16b" for nChw16c (logs and tests).
+  // True when both layouts put every element of a value at the same byte (e.g. NHWC and NCHW of a
+  // 1xCx1x1 tensor), so one can be read as the other without a reorder.
+  bool same_bytes(const Layout& other, DType dtype, std::span<const int64_t> shape) const;
+  // "plain", or the dimension order with inner blocks, e.g. "abcd:16b" for nChw16c (the debug log).
   std::string str() const;
 
  private:

@@ -51,6 +51,7 @@ class Step {
 
   std::string name;  // layer name for profiles: the node's origins joined with '+'
   std::string op;    // "FusedConv", "Reorder", ...
+  std::string implementation;  // oneDNN's implementation name, or "reference" (debug log)
   std::vector<SlotId> reads;
   std::vector<SlotId> writes;
   std::optional<InPlace> inplace;

@@ -1,7 +1,5 @@
 #include "backends/cpu/program_builder.h"
 
-#include "backends/ref/ref_kernels.h"
-
 #include <fmt/format.h>
 
 namespace es::cpu {
@@ -73,6 +71,11 @@ SlotId ProgramBuilder::use(ValueId id, const Layout& layout) {
   }
 
   const SlotId from = existing.front();
+  if (program_.slots[static_cast<size_t>(from)].layout.same_bytes(layout, v.dtype, v.shape)) {
+    Slot view = program_.slots[static_cast<size_t>(from)];  // read the same bytes with the other descriptor
+    view.layout = layout;
+    return add_slot(std::move(view));
+  }
   const memory::desc from_desc = program_.slots[static_cast<size_t>(from)].layout.desc(v.dtype, v.shape);
   const memory::desc to_desc = layout.desc(v.dtype, v.shape);
   dnnl::reorder::primitive_desc pd(engine_, from_desc, engine_, to_desc, primitive_attr());
@@ -81,6 +84,7 @@ SlotId ProgramBuilder::use(ValueId id, const Layout& layout) {
                                               std::vector<FixedArg>{}, scratchpad_bytes(pd) > 0);
   step->name = "reorder " + v.name;
   step->op = "Reorder";
+  step->implementation = pd.impl_info_str();
   program_.scratchpad_bytes = std::max(program_.scratchpad_bytes, scratchpad_bytes(pd));
   program_.steps.push_back(std::move(step));
   return to;
@@ -120,6 +124,7 @@ PrimitiveStep& ProgramBuilder::add_primitive(const Node& node, const dnnl::primi
                                               scratchpad > 0);
   step->name = layer_name(node);
   step->op = std::string(op_name(node.op));
+  step->implementation = pd.impl_info_str();
   PrimitiveStep& added = *step;
   program_.steps.push_back(std::move(step));
   return added;
@@ -134,6 +139,7 @@ void ProgramBuilder::add_reference(const Node& node) {
   auto step = std::make_unique<RefStep>(node, std::move(inputs), std::move(outputs));
   step->name = layer_name(node);
   step->op = std::string(op_name(node.op));
+  step->implementation = "reference";
   program_.steps.push_back(std::move(step));
 }
 
