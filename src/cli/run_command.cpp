@@ -1,6 +1,7 @@
 // `edgescope run MODEL --input NAME=FILE ...`: one inference on the CPU (or another device), printing the
 // outputs' summary, optionally the top-K classes, and writing the outputs as TensorProto files.
 #include "base/log.h"
+#include "bench/random_inputs.h"
 #include "cli/command.h"
 #include "cli/model_options.h"
 #include "onnx/tensor_file.h"
@@ -132,21 +133,19 @@ Result<std::pair<Graph, std::vector<Tensor>>> load_with_inputs(const RunOptions&
     graph = std::move(rebound).value();
   }
 
-  std::vector<Tensor> tensors;
+  std::vector<Tensor> tensors = bench::random_inputs(graph, o.seed);
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const Value& input = graph.value(graph.inputs[i]);
     auto file = std::find_if(files.begin(), files.end(), [&](const InputFile& f) { return f.name == input.name; });
     if (file == files.end()) {
       log::info("input '{}' {}: seeded random data (seed {}); pass --input {}=FILE for real data", input.name,
-                type_str(input.dtype, input.shape), o.seed + i, input.name);
-      ES_ASSIGN_OR_RETURN(Tensor t, random_tensor(input.dtype, input.shape, o.seed + i));
-      tensors.push_back(std::move(t));
+                type_str(input.dtype, input.shape), o.seed, input.name);
       continue;
     }
     if (file->tensor.dtype() != input.dtype || file->tensor.shape() != input.shape)
       return error(StatusCode::invalid_argument, "input '{}': '{}' holds {}, the model wants {}", input.name, file->path,
                    type_str(file->tensor.dtype(), file->tensor.shape()), type_str(input.dtype, input.shape));
-    tensors.push_back(file->tensor);
+    tensors[i] = file->tensor;
   }
   return std::pair{std::move(graph), std::move(tensors)};
 }

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 namespace es {
 namespace {
@@ -175,30 +174,6 @@ Result<Tensor> read_raw_f32(const std::string& path, const Shape& shape) {
   in.read(static_cast<char*>(tensor.raw()), static_cast<std::streamsize>(expected));
   if (!in) return error(StatusCode::invalid_argument, "cannot read '{}'", path);
   static_assert(std::endian::native == std::endian::little, "raw inputs are little-endian");
-  return tensor;
-}
-
-Result<Tensor> random_tensor(DType dtype, const Shape& shape, uint64_t seed) {
-  std::mt19937_64 engine(seed);
-  auto unit = [&engine] { return static_cast<double>(engine() >> 11) * 0x1.0p-53; };
-  Tensor tensor(dtype, shape);
-  auto fill = [&](auto* data, auto make) {
-    for (int64_t i = 0; i < tensor.numel(); ++i) data[i] = make();
-  };
-  switch (dtype) {
-    case DType::f32: fill(tensor.data<float>(), [&] { return static_cast<float>(2 * unit() - 1); }); break;
-    case DType::f64: fill(tensor.data<double>(), [&] { return 2 * unit() - 1; }); break;
-    case DType::f16:
-      fill(static_cast<uint16_t*>(tensor.raw()), [&] { return float_to_half(static_cast<float>(2 * unit() - 1)); });
-      break;
-    case DType::boolean: fill(tensor.data<bool>(), [&] { return unit() < 0.5; }); break;
-    case DType::i64: fill(tensor.data<int64_t>(), [&] { return static_cast<int64_t>(unit() * 10); }); break;
-    case DType::i32: fill(tensor.data<int32_t>(), [&] { return static_cast<int32_t>(unit() * 10); }); break;
-    case DType::i8: fill(tensor.data<int8_t>(), [&] { return static_cast<int8_t>(unit() * 10); }); break;
-    case DType::u8: fill(tensor.data<uint8_t>(), [&] { return static_cast<uint8_t>(unit() * 10); }); break;
-    default:
-      return error(StatusCode::unsupported, "no random data for {} inputs: pass --input NAME=FILE", dtype_name(dtype));
-  }
   return tensor;
 }
 

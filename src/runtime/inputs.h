@@ -1,5 +1,5 @@
 // Input tensors for `run`: files given as --input NAME=FILE (an ONNX TensorProto .pb, raw float32 .bin,
-// or an image turned into a tensor by a configurable preprocessing), or seeded random data.
+// or an image turned into a tensor by a configurable preprocessing).
 #pragma once
 
 #include "base/status.h"
@@ -50,7 +50,5 @@ enum class InputFileKind { tensor_proto, raw_f32, image };
 InputFileKind input_file_kind(const std::string& path);
 // Raw little-endian float32 of exactly `shape`; a size mismatch names the file and both sizes.
 Result<Tensor> read_raw_f32(const std::string& path, const Shape& shape);
-// Uniform [-1, 1) floats, integers in [0, 10) or random booleans from a seed; other dtypes are an error.
-Result<Tensor> random_tensor(DType dtype, const Shape& shape, uint64_t seed);
 
 }  // namespace es

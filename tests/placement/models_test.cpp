@@ -149,21 +149,30 @@ TEST(Models, UltraFaceRfb320) {
   std::optional<Graph> g = shared("version-RFB-320.onnx");
   if (!g) GTEST_SKIP() << "../shared/models not available";
   PlacementReport r = analyze(*g, false);
-  // Nodes: 52 Conv, 37 Relu, 35 BN, 31 Constant, 24 Unsqueeze, 13 Concat, 8 Gather, 8 Reshape, 8 Shape,
-  // 8 Transpose, 6 Slice, 4 Mul, 3 Add, 2 Div, Exp, Softmax, Sub. Each head does
-  // x.permute(0,2,3,1).contiguous().view(x.size(0), -1, k): Transpose, Shape, Gather, Unsqueeze x2,
-  // Concat, Reshape. Layers: 52 + 37 + 35 + 8 Shape + 8 Gather + 24 Shuffle (Unsqueeze) + 8 Concat (head)
-  // + 8 Shuffle (Reshape) + 8 Shuffle (Transpose) = 188 from the nodes above; the 31 Constant nodes become
-  // IConstant layers where a tensor is needed: 8 Gather indices + 16 Concat operands ([-1] and [k] per head)
-  // = 24 (the Unsqueeze axes and the Slice bounds are read as weights), plus the box decoding
-  // (Slice 6, Mul 4, Add 3, Div 2, Exp 1, Sub 1, Concat 5, Softmax 3 for opset 9) and its constant operands.
-  // The exact total is 251 and the GPU count 111 (see docs/table1.md for the listing command).
-  EXPECT_EQ(r.network_layers, 251);
+  // Backbone: 52 Convolution + 35 Scale (BN) + 37 Activation + Concat_63 + Add_68 = 126.
+  // 8 heads, each x.permute(0,2,3,1).view(x.size(0), -1, k): Shuffle (Transpose), Constant (Gather index),
+  // Shape, Gather, 2 Constants (the scalars -1 and k that Unsqueeze turns into tensors), 3 Shuffles
+  // (Unsqueeze), Concatenation, Shuffle (Reshape) = 11 -> 88.
+  // Concat_214/215 = 2. Softmax (opset 9, axis 2 of [1,4420,2]): flatten Shuffle, SoftMax, Shuffle back = 3.
+  // Box decoding: 6 Slice; Mul/Div by a scalar constant = Constant + Shuffle (rank 0 -> 3) + ElementWise = 3,
+  // four times (Mul_219, Mul_226, Div_234, Div_239) = 12; Mul/Add with a [1,4420,2] constant = Constant +
+  // ElementWise = 2, three times (Mul_221, Add_223, Mul_229) = 6; Exp (Unary), Sub, Add_240, Concat_230,
+  // Concat_241 = 5 -> 29. Total 126 + 88 + 2 + 3 + 29 = 248.
+  EXPECT_EQ(r.network_layers, 248);
   EXPECT_EQ(type_count(r, "Shape"), 8);
   EXPECT_EQ(type_count(r, "Gather"), 8);
   EXPECT_EQ(type_count(r, "Scale"), 35);
-  EXPECT_EQ(type_count(r, "Convolution"), 52);
-  EXPECT_EQ(r.network_gpu, 111);
+  EXPECT_EQ(type_count(r, "Constant"), 8 * 3 + 7);
+  // GPU: the two dilated RFB convolutions (3x3 with padding 3 and 5, not below the kernel) = 2; per head
+  // the 9 INT32 layers (Constant, Shape, Gather, 2 Constants, 3 Unsqueeze Shuffles, Concatenation) and the
+  // run-time Reshape = 10 -> 80 (the 4-D Transpose stays on the DLA); Concat_214/215 on axis 1 of 3-D tensors
+  // (not C) = 2; the softmax's 3-D <-> 2-D Shuffles = 2; decoding: 6 Slices (3-D), 7 Constants, 4 scalar
+  // broadcast Shuffles, Exp, 2 Div (no Div on the 8.5 DLA), Concat_230/241 on axis 2 = 22.
+  // 2 + 80 + 2 + 2 + 22 = 108.
+  EXPECT_EQ(r.network_gpu, 108);
+  EXPECT_EQ(type_count(r, "Convolution", true), 2);
+  // The 72 per-head INT32 layers are what the builder folds away: 248 - 72 = 176 once shape arithmetic is gone.
+  EXPECT_EQ(r.folded_shape_layers, 72);
 }
 
 // PaddleOCR PP-OCRv4 detection (Paddle2ONNX, opset 11, bound to 1x3x640x640; weights as Constant nodes).

@@ -116,8 +116,8 @@ std::array<double, 2> study_ratios(const placement::Target& target) {
   std::array<double, 2> ratio{};
   const char* models[] = {"mobilenetv2-12", "resnet50-v1-12"};
   for (int m = 0; m < 2; ++m) {
-    auto gpu = zoo_run(models[m], "gpu", 20, Precision::fp16, &target);
-    auto dla = zoo_run(models[m], "dla0", 20, Precision::fp16, &target);
+    auto gpu = zoo_run(models[m], "gpu", 3, Precision::fp16, &target);
+    auto dla = zoo_run(models[m], "dla0", 3, Precision::fp16, &target);
     EXPECT_TRUE(gpu.ok() && dla.ok());
     if (!gpu.ok() || !dla.ok()) return ratio;
     ratio[static_cast<size_t>(m)] = mean_ms(*dla) / mean_ms(*gpu);

@@ -193,11 +193,14 @@ __global__ void pool2d_kernel(Pool2d p, const float* x, float* y, int64_t n) {
   }
 }
 
-__device__ __forceinline__ float source_coord(int coord, int64_t o, float scale, int64_t in, int64_t out) {
+// ONNX measures the resized length as in * scale, unrounded (it differs from the output size when the
+// scale does not divide evenly).
+__device__ __forceinline__ float source_coord(int coord, int64_t o, float scale, int64_t in) {
+  const float resized = static_cast<float>(in) * scale;
   switch (coord) {
     case 1: return o / scale;
-    case 2: return out > 1 ? o * static_cast<float>(in - 1) / static_cast<float>(out - 1) : 0.f;
-    case 3: return out > 1 ? (o + 0.5f) / scale - 0.5f : 0.f;
+    case 2: return resized > 1.f ? o * static_cast<float>(in - 1) / (resized - 1.f) : 0.f;
+    case 3: return resized > 1.f ? (o + 0.5f) / scale - 0.5f : 0.f;
     default: return (o + 0.5f) / scale - 0.5f;
   }
 }
@@ -218,8 +221,8 @@ __global__ void resize2d_kernel(Resize2d r, const float* x, float* y, int64_t n)
   ES_GRID_LOOP(i, n) {
     const int64_t ox = i % r.ow, oy = (i / r.ow) % r.oh, plane = i / (r.ow * r.oh);
     const float* in = x + plane * r.h * r.w;
-    const float cy = source_coord(r.coord, oy, r.scale_h, r.h, r.oh);
-    const float cx = source_coord(r.coord, ox, r.scale_w, r.w, r.ow);
+    const float cy = source_coord(r.coord, oy, r.scale_h, r.h);
+    const float cx = source_coord(r.coord, ox, r.scale_w, r.w);
     if (!r.linear) {
       y[i] = in[nearest_index(r.nearest, cy, r.h) * r.w + nearest_index(r.nearest, cx, r.w)];
       continue;
