@@ -104,7 +104,9 @@ es::Result<nlohmann::json> measure(const Args& args) {
   load.pipeline.passes = args.passes;
   ES_ASSIGN_OR_RETURN(es::Graph graph, es::load_model(args.model, load));
   const auto compile_start = Clock::now();
-  ES_ASSIGN_OR_RETURN(auto exe, es::compile(graph, {.device = "cpu", .threads = args.threads}));
+  es::CompileOptions options;
+  options.threads = args.threads;
+  ES_ASSIGN_OR_RETURN(auto exe, es::compile(graph, options));
   const double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - compile_start).count();
 
   const std::vector<es::Tensor> inputs = random_inputs(graph);

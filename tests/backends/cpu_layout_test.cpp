@@ -1,6 +1,7 @@
 // Layouts: plain-equivalent descriptors compare equal, and layouts that put every element at the same
 // byte are recognised so that no reorder is needed between them.
 #include "backends/cpu/layout.h"
+#include "ir/tensor.h"
 
 #include <gtest/gtest.h>
 

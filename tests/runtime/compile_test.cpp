@@ -17,22 +17,30 @@ Graph relu_graph() {
   return g;
 }
 
+CompileOptions options(const std::string& device, int threads = 0, const std::string& precision = "fp32") {
+  CompileOptions o;
+  o.device = device;
+  o.threads = threads;
+  o.precision = precision;
+  return o;
+}
+
 TEST(Compile, CpuDevice) {
-  auto exe = compile(relu_graph(), {.device = "cpu", .threads = 1});
+  auto exe = compile(relu_graph(), options("cpu", 1));
   ASSERT_TRUE(exe.ok()) << exe.status().message();
   EXPECT_EQ((*exe)->device_name(), "cpu");
 }
 
 TEST(Compile, RejectsUnknownDevicesAndOptions) {
   const Graph g = relu_graph();
-  auto unknown = compile(g, {.device = "tpu"});
+  auto unknown = compile(g, options("tpu"));
   EXPECT_EQ(unknown.status().code(), StatusCode::invalid_argument);
   EXPECT_NE(unknown.status().message().find("'tpu'"), std::string::npos) << unknown.status().message();
-  EXPECT_EQ(compile(g, {.device = "cpu:1"}).status().code(), StatusCode::invalid_argument);
-  auto fp16 = compile(g, {.device = "cpu", .precision = "fp16"});
+  EXPECT_EQ(compile(g, options("cpu:1")).status().code(), StatusCode::invalid_argument);
+  auto fp16 = compile(g, options("cpu", 0, "fp16"));
   EXPECT_EQ(fp16.status().code(), StatusCode::unsupported);
   EXPECT_NE(fp16.status().message().find("fp16"), std::string::npos) << fp16.status().message();
-  EXPECT_EQ(compile(g, {.device = "cpu", .threads = -2}).status().code(), StatusCode::invalid_argument);
+  EXPECT_EQ(compile(g, options("cpu", -2)).status().code(), StatusCode::invalid_argument);
 }
 
 }  // namespace

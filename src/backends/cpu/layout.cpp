@@ -3,6 +3,8 @@
 #include "base/assert.h"
 #include "ir/tensor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <numeric>
 
@@ -103,7 +105,7 @@ std::string Layout::str() const {
   std::string text;
   for (int d : order) text += static_cast<char>('a' + d);
   for (int i = 0; i < blocking.inner_nblks; ++i)
-    text += ":" + std::to_string(blocking.inner_blks[i]) + static_cast<char>('a' + blocking.inner_idxs[i]);
+    text += fmt::format(":{}{}", blocking.inner_blks[i], static_cast<char>('a' + blocking.inner_idxs[i]));
   return text;
 }
 
