@@ -52,7 +52,9 @@ double relative_l2(const Tensor& a, const Tensor& b) {
     diff += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
     norm += static_cast<double>(y[i]) * y[i];
   }
-  double floor = 1e-10 * static_cast<double>(y.size());
+  // An output whose RMS is under 1e-3 (PP-OCR det on a photo without text: max 3.3e-7, see
+  // ../shared/reference/README.md) is compared in absolute terms: RMS difference <= tolerance * 1e-3.
+  double floor = 1e-6 * static_cast<double>(y.size());
   return std::sqrt(diff / std::max(norm, floor));
 }
 
