@@ -1,8 +1,11 @@
 // `edgescope run` and `edgescope zoo` end to end, through the built binary.
+#include "onnx/tensor_file.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -58,12 +61,24 @@ TEST(RunCli, ClassifiesChelseaAsAnEgyptianCat) {
 
 TEST(RunCli, WritesOutputsAsTensorProtos) {
   if (!has_shared()) GTEST_SKIP() << "shared models absent";
+  const std::string set = kShared + "/reference/mobilenetv2-12-fp32-dequantized/test_data_set_0";
   fs::path dir = fs::path(testing::TempDir()) / "run_cli_outputs";
   fs::remove_all(dir);
-  Outcome o = run_cli("run " + kMobileNet + " --input input=" + kShared +
-                      "/reference/mobilenetv2-12-fp32-dequantized/test_data_set_0/input_0.pb --output " + dir.string());
+  Outcome o = run_cli("run " + kMobileNet + " --input input=" + set + "/input_0.pb --output " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_EQ(fs::file_size(dir / "output.pb"), fs::file_size(kShared + "/reference/mobilenetv2-12-fp32-dequantized/test_data_set_0/output_0.pb"));
+  auto ours = es::onnx_io::read_tensor_file((dir / "output.pb").string());
+  auto reference = es::onnx_io::read_tensor_file(set + "/output_0.pb");
+  ASSERT_TRUE(ours.ok()) << ours.status().message();
+  ASSERT_TRUE(reference.ok()) << reference.status().message();
+  EXPECT_EQ(ours->name, "output");
+  ASSERT_EQ(ours->tensor.shape(), reference->tensor.shape());
+  std::vector<float> a = ours->tensor.to_float_vector(), b = reference->tensor.to_float_vector();
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff += (a[i] - b[i]) * (a[i] - b[i]);
+    norm += b[i] * b[i];
+  }
+  EXPECT_LE(std::sqrt(diff / norm), 1e-4);
 }
 
 TEST(RunCli, WithoutInputsSaysItUsesRandomData) {
