@@ -2,6 +2,7 @@
 // reference kernels (relative L2 <= 1e-5 on random inputs).
 #include "pass_test_util.h"
 #include "passes/dla/dla_passes.h"
+#include "passes/dla/verify_outputs.h"
 
 #include <gtest/gtest.h>
 
@@ -356,6 +357,40 @@ TEST(ResizeSizesToScales, ConstantSizesBecomeScales) {
   ASSERT_EQ(r.inputs.size(), 3u);
   EXPECT_EQ(after.value(r.inputs[2]).data->to_float_vector(), (std::vector<float>{1, 1, 2, 2}));
   expect_same_outputs(before, after);
+}
+
+// ---- compare_outputs (optimize --verify) -------------------------------------------------------------------
+
+Graph unary_graph(OpKind op) {
+  GraphBuilder b;
+  ValueId x = b.input("x", DType::f32, {1, 3, 4, 4});
+  b.output(b.op(op, {x}, {}, "logits"));
+  return build_inferred(b);
+}
+
+TEST(CompareOutputs, NamesTheOutputThatDiffers) {
+  Graph relu = unary_graph(OpKind::Relu), sigmoid = unary_graph(OpKind::Sigmoid);
+  std::vector<Tensor> inputs = passes::dla::seeded_inputs(relu, 1);
+  Result<std::vector<passes::dla::OutputComparison>> same = passes::dla::compare_outputs(relu, relu, inputs, 1e-5);
+  ASSERT_TRUE(same.ok()) << same.status().message();
+  EXPECT_EQ(same->at(0).output, "logits");
+  EXPECT_EQ(same->at(0).relative_l2, 0.0);
+  Result<std::vector<passes::dla::OutputComparison>> differ = passes::dla::compare_outputs(relu, sigmoid, inputs, 1e-5);
+  ASSERT_FALSE(differ.ok());
+  EXPECT_NE(differ.status().message().find("output 'logits'"), std::string::npos) << differ.status().message();
+}
+
+TEST(CompareOutputs, NearZeroOutputsAreComparedAbsolutely) {
+  // Both outputs are far below 1e-3 RMS: the 20% relative difference (2e-7 absolute) counts as 2e-4.
+  GraphBuilder a, b;
+  ValueId xa = a.input("x", DType::f32, {1, 8});
+  a.output(a.op(OpKind::Mul, {xa, a.initializer("k", Tensor::scalar<float>(1e-6f))}, {}, "y"));
+  ValueId xb = b.input("x", DType::f32, {1, 8});
+  b.output(b.op(OpKind::Mul, {xb, b.initializer("k", Tensor::scalar<float>(1.2e-6f))}, {}, "y"));
+  Graph small = build_inferred(a), other = build_inferred(b);
+  std::vector<Tensor> ones = {Tensor::from_vector<float>({1, 8}, std::vector<float>(8, 1.0f))};
+  EXPECT_TRUE(passes::dla::compare_outputs(small, other, ones, 1e-3).ok());
+  EXPECT_FALSE(passes::dla::compare_outputs(small, other, ones, 1e-5).ok());
 }
 
 }  // namespace
