@@ -313,6 +313,35 @@ TEST_P(SplitMaxPool, SameMaxPoolBecomesACascadeOfSmallWindows) {
 
 INSTANTIATE_TEST_SUITE_P(Windows, SplitMaxPool, testing::Values(9, 13, 15));
 
+// ---- undilate_conv -----------------------------------------------------------------------------------------
+
+struct DilationCase {
+  int64_t dilation, pad;
+  bool rewritten;
+};
+
+class UndilateConv : public testing::TestWithParam<DilationCase> {};
+
+TEST_P(UndilateConv, WritesTheDilationIntoTheKernelOnlyWhereTheDlaRefusesIt) {
+  const DilationCase& c = GetParam();
+  GraphBuilder b;
+  ValueId x = b.input("x", DType::f32, {1, 3, 12, 10});
+  b.output(b.op(OpKind::Conv, {x, b.initializer("w", random_tensor(DType::f32, {4, 3, 3, 3}, 2))},
+                {{"kernel_shape", std::vector<int64_t>{3, 3}}, {"dilations", std::vector<int64_t>{c.dilation, c.dilation}},
+                 {"pads", std::vector<int64_t>{c.pad, c.pad, c.pad, c.pad}}},
+                "conv"));
+  Graph before = build_inferred(b);
+  Graph after = optimized(before, "undilate_conv");
+  const Node& conv = after.nodes.at(0);
+  const int64_t k = c.rewritten ? 2 * c.dilation + 1 : 3;
+  EXPECT_EQ(after.value(conv.inputs[1]).shape, (Shape{4, 3, k, k}));
+  EXPECT_EQ(conv.attrs.get_ints("dilations"), (std::vector<int64_t>(2, c.rewritten ? 1 : c.dilation)));
+  expect_same_outputs(before, after);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dilations, UndilateConv,
+                         testing::Values(DilationCase{3, 3, true}, DilationCase{5, 5, true}, DilationCase{2, 2, false}));
+
 // ---- concat_to_channel_axis --------------------------------------------------------------------------------
 
 class ConcatToChannelAxis : public testing::TestWithParam<int64_t> {};

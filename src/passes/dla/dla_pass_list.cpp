@@ -39,6 +39,8 @@ const std::vector<Pass>& dla_passes() {
        div_to_mul},
       {"split_max_pool", "stride-1 'same' MaxPool with a window above 8 -> cascade of MaxPools of window <= 7 (exact)",
        split_max_pool},
+      {"undilate_conv", "dilated Conv with padding >= kernel -> the same Conv with the dilation written into a "
+       "zero-filled kernel (exact for finite inputs; more multiply-adds)", undilate_conv},
       {"concat_to_channel_axis", "Concat of 4-D tensors on H or W -> Transpose, Concat on C, Transpose back (exact)",
        concat_to_channel_axis},
       {"resize_sizes_to_scales", "Resize given by constant sizes -> the same Resize given by scales (exact)",

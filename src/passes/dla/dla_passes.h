@@ -18,6 +18,7 @@ Result<bool> fc_to_conv(Graph& graph);
 Result<bool> hard_activations_to_clip(Graph& graph);
 Result<bool> div_to_mul(Graph& graph);
 Result<bool> split_max_pool(Graph& graph);
+Result<bool> undilate_conv(Graph& graph);
 Result<bool> concat_to_channel_axis(Graph& graph);
 Result<bool> resize_sizes_to_scales(Graph& graph);
 Result<bool> keep_4d_outputs(Graph& graph);
