@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <optional>
 
 namespace es::cli {
@@ -115,7 +116,7 @@ void print_comparison(const Snapshot& b, const Snapshot& a) {
     if (!l.on_dla) fmt::print("  {}  <- {}: {}\n", l.name, l.verdict.rule, l.verdict.reason);
 }
 
-Status run_optimize(const OptimizeOptions& o) {
+Status optimize(const OptimizeOptions& o) {
   ModelCliOptions model;
   model.model_path = o.model;
   model.shapes = o.shapes;
@@ -125,10 +126,11 @@ Status run_optimize(const OptimizeOptions& o) {
   if (target.dla_cores == 0)
     return error(StatusCode::invalid_argument, "--target {}: the target has no DLA to optimise for", target.name);
 
+  // The original's placement first: it validates --device, --precision and --trt before any work.
+  ES_ASSIGN_OR_RETURN(Snapshot before, snapshot(original, target, o, o.symbolic_batch));
   Graph optimized = original;
   Status passes = run_passes(optimized, o);
   if (!passes.ok()) return passes.with_context(o.model);
-  ES_ASSIGN_OR_RETURN(Snapshot before, snapshot(original, target, o, o.symbolic_batch));
   ES_ASSIGN_OR_RETURN(Snapshot after, snapshot(optimized, target, o, false));
   fmt::print("target      {} {}, {}, TensorRT {} rules, GPU fallback allowed{}\n", target.name, o.device, o.precision,
              o.trt, o.symbolic_batch ? " (before: symbolic batch)" : "");
@@ -145,6 +147,13 @@ Status run_optimize(const OptimizeOptions& o) {
   ES_TRY(onnx_io::export_file(optimized, o.output));
   fmt::print("wrote       {}\n", o.output);
   return {};
+}
+
+// stdout is flushed before main() prints an error on stderr, so that the error stays the last line.
+Status run_optimize(const OptimizeOptions& o) {
+  Status status = optimize(o);
+  std::fflush(stdout);
+  return status;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `edgescope optimize` end to end, through the built binary: before/after placement, verification, a written
 // file that imports again, and one-line errors for bad options.
 #include "onnx/onnx_import.h"
+#include "passes/pass.h"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,15 @@ std::pair<int, int> row(const std::string& output, const std::string& label) {
   return {std::stoi(m[1]), std::stoi(m[2])};
 }
 
+// Imports a written file (onnx::checker runs on import) and infers its shapes.
+es::Result<es::Graph> reimport(const std::string& path) {
+  ES_ASSIGN_OR_RETURN(es::Graph g, es::onnx_io::import_file(path, {}));
+  es::PipelineOptions none;
+  none.passes = "none";
+  ES_TRY(es::run_pipeline(g, none));
+  return g;
+}
+
 void expect_one_line_error(const Outcome& o, const std::string& fragment) {
   EXPECT_EQ(o.exit_code, 2) << o.output;
   size_t at = o.output.rfind("edgescope optimize: error:");
@@ -69,7 +79,7 @@ TEST(OptimizeCli, MobileNetBecomesOneLoadableAndIsWrittenAsValidOnnx) {
   EXPECT_NE(o.output.find("global_pool_to_average_pool"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("predicted latency (ms)"), std::string::npos) << o.output;
   EXPECT_TRUE(std::regex_search(o.output, std::regex(R"(verify +output 'output': relative L2 )"))) << o.output;
-  es::Result<es::Graph> reread = es::onnx_io::import_file(out, {});  // runs onnx::checker
+  es::Result<es::Graph> reread = reimport(out);
   ASSERT_TRUE(reread.ok()) << reread.status().message();
   EXPECT_EQ(reread->value(reread->outputs[0]).shape, (es::Shape{1, 1000}));
 }
@@ -81,7 +91,7 @@ TEST(OptimizeCli, Keep4dOutputLeavesNothingOnTheGpu) {
   EXPECT_EQ(row(o.output, "  on the GPU").second, 0) << o.output;
   EXPECT_NE(o.output.find("left on the GPU after optimisation: nothing"), std::string::npos) << o.output;
   EXPECT_EQ(o.output.find("verify "), std::string::npos) << o.output;
-  es::Result<es::Graph> reread = es::onnx_io::import_file(out, {});
+  es::Result<es::Graph> reread = reimport(out);
   ASSERT_TRUE(reread.ok()) << reread.status().message();
   EXPECT_EQ(reread->value(reread->outputs[0]).shape, (es::Shape{1, 1000, 1, 1}));
 }
