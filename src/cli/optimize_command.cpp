@@ -125,6 +125,9 @@ Status optimize(const OptimizeOptions& o) {
   ES_ASSIGN_OR_RETURN(placement::Target target, placement::find_target(o.target));
   if (target.dla_cores == 0)
     return error(StatusCode::invalid_argument, "--target {}: the target has no DLA to optimise for", target.name);
+  if (o.device.rfind("dla", 0) != 0)
+    return error(StatusCode::invalid_argument, "--device '{}': optimize rewrites for a DLA core (dla0, dla1, ...)",
+                 o.device);
 
   // The original's placement first: it validates --device, --precision and --trt before any work.
   ES_ASSIGN_OR_RETURN(Snapshot before, snapshot(original, target, o, o.symbolic_batch));

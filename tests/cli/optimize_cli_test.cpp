@@ -110,6 +110,8 @@ TEST(OptimizeCli, BadOptionsAreOneLineErrors) {
                         "unknown pass 'nope'");
   expect_one_line_error(run_cli("optimize " + mobilenet() + " --target host -o " + out), "no DLA");
   expect_one_line_error(run_cli("optimize " + mobilenet() + " --target orin-agx-32gb --device dla7 -o " + out), "dla7");
+  expect_one_line_error(run_cli("optimize " + mobilenet() + " --target orin-agx-32gb --device gpu -o " + out),
+                        "--device 'gpu'");
   expect_one_line_error(run_cli("optimize " + mobilenet() + " --target orin-agx-32gb --precision fp8 -o " + out),
                         "--precision");
   expect_one_line_error(run_cli("optimize /nonexistent.onnx --target orin-agx-32gb -o " + out), "/nonexistent.onnx");
