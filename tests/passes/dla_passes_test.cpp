@@ -388,6 +388,20 @@ TEST(ResizeSizesToScales, ConstantSizesBecomeScales) {
   expect_same_outputs(before, after);
 }
 
+// ---- the pass list -----------------------------------------------------------------------------------------
+
+TEST(DlaPassList, Keep4dOutputsRunsOnlyWhenAskedForAndLast) {
+  std::string plain = passes::dla::dla_pass_list("default", false);
+  EXPECT_EQ(plain.find("keep_4d_outputs"), std::string::npos);
+  EXPECT_EQ(plain.rfind("fold_constants", 0), 0u);
+  std::string keep = passes::dla::dla_pass_list("default", true);
+  EXPECT_EQ(keep, plain + ",keep_4d_outputs");
+  EXPECT_EQ(passes::dla::dla_pass_list("fc_to_conv", true), "fc_to_conv,keep_4d_outputs");
+  EXPECT_EQ(passes::dla::dla_pass_list("fc_to_conv,keep_4d_outputs", true), "fc_to_conv,keep_4d_outputs");
+  // With the flag, the list names every pass optimize has.
+  for (const Pass& p : passes::dla::dla_passes()) EXPECT_NE(keep.find(p.name), std::string::npos) << p.name;
+}
+
 // ---- compare_outputs (optimize --verify) -------------------------------------------------------------------
 
 Graph unary_graph(OpKind op) {
