@@ -33,10 +33,12 @@ Outcome run_cli(const std::string& args) {
   return o;
 }
 
-// The zoo's MobileNetV2, written once per test binary run.
+// The zoo's MobileNetV2, written once per test process under a name of its own (ctest may run the tests of
+// this binary as parallel processes).
 const std::string& mobilenet() {
   static const std::string path = [] {
-    std::string p = (fs::path(testing::TempDir()) / "optimize_cli_mobilenetv2.onnx").string();
+    std::string test = testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string p = (fs::path(testing::TempDir()) / ("optimize_cli_" + test + "_mobilenetv2.onnx")).string();
     Outcome o = run_cli("zoo mobilenetv2-12 -o " + p);
     EXPECT_EQ(o.exit_code, 0) << o.output;
     return p;
