@@ -26,6 +26,9 @@ Command add_run_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_targets_command(CLI::App& app);
 Command add_simulate_command(CLI::App& app);
+Command add_compare_command(CLI::App& app);
+Command add_calibrate_command(CLI::App& app);
+Command add_study_command(CLI::App& app);
 Command add_optimize_command(CLI::App& app);
 
 }  // namespace es::cli

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
       es::cli::add_bench_command(app),
       es::cli::add_targets_command(app),
       es::cli::add_simulate_command(app),
+      es::cli::add_compare_command(app),
+      es::cli::add_calibrate_command(app),
+      es::cli::add_study_command(app),
       es::cli::add_optimize_command(app),
   };
 

@@ -50,6 +50,8 @@ class Simulator {
     }
   }
 
+  SimWork work() const { return work_; }
+
   void run() {
     for (size_t i = 0; i < tasks_.size(); ++i)
       if (waiting_[i] == 0) make_ready(static_cast<int>(i));
@@ -58,6 +60,8 @@ class Simulator {
       start_ready();
       ES_ASSERT(!running_.empty());
       update_rates();
+      ++work_.events;
+      work_.share_updates += static_cast<int64_t>(running_.size());
       double step = std::numeric_limits<double>::infinity();
       for (const Running& r : running_) step = std::min(step, r.remaining / r.rate);
       now_ += step;
@@ -131,14 +135,17 @@ class Simulator {
   std::vector<Running> running_;
   double dram_;
   double now_ = 0;
+  SimWork work_;
 };
 
 }  // namespace
 
 double standalone_us(const Task& t) { return t.fixed_us + std::max(t.compute_us, memory_us(t, t.bandwidth_gb_s)); }
 
-void simulate_tasks(std::vector<Task>& tasks, int engines, double shared_dram_gb_s) {
-  Simulator(tasks, engines, shared_dram_gb_s).run();
+SimWork simulate_tasks(std::vector<Task>& tasks, int engines, double shared_dram_gb_s) {
+  Simulator sim(tasks, engines, shared_dram_gb_s);
+  sim.run();
+  return sim.work();
 }
 
 }  // namespace es::sim

@@ -7,6 +7,7 @@
 // An engine runs one task at a time, in order of (ready time, task index): the result is deterministic.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,16 @@ struct Task {
 // Duration of a task when it runs alone.
 double standalone_us(const Task& task);
 
+// The work a simulation did, to bound its cost without timing it: every event (a time step at which at least
+// one task ends) recomputes the bandwidth shares of the tasks running then (at most one per engine plus the
+// latencies), so the cost is O(events x running).
+struct SimWork {
+  int64_t events = 0;
+  int64_t share_updates = 0;  // running tasks whose rate was recomputed, summed over events
+};
+
 // Runs every task; `engines` is the number of engines (task.engine < engines). Dependencies must point to
 // earlier tasks. `shared_dram_gb_s` <= 0 disables contention.
-void simulate_tasks(std::vector<Task>& tasks, int engines, double shared_dram_gb_s);
+SimWork simulate_tasks(std::vector<Task>& tasks, int engines, double shared_dram_gb_s);
 
 }  // namespace es::sim

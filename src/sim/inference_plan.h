@@ -17,8 +17,8 @@
 
 namespace es::sim {
 
-enum class EngineKind { gpu, dla, copy_h2d, copy_d2h, none };
-inline constexpr int kEngineKinds = 4;  // engines that hold work (none = a pure latency)
+enum class EngineKind { gpu, dla, copy_h2d, copy_d2h, cpu, none };
+inline constexpr int kEngineKinds = 5;  // engines that hold work (none = a pure latency)
 
 struct PlanStep {
   std::string name;
@@ -33,7 +33,10 @@ struct PlanStep {
 };
 
 struct PlanOptions {
-  std::string device = "gpu";  // gpu | dla0 | dla1 ...
+  // gpu | dla0 | dla1: a TensorRT engine as trtexec builds it (the study's method);
+  // cpu | cuda: edgescope's own backends as `edgescope bench --device cpu|cuda` runs them (native_plan.h).
+  std::string device = "gpu";
+  int threads = 0;  // cpu: threads (0 = the target's cpu.cores)
   Precision precision = Precision::fp16;
   placement::TrtVersion trt = placement::TrtVersion::v8_5;
   // The ONNX inputs declare a symbolic batch (as the ONNX Model Zoo files do): see ParserOptions::dynamic_batch.
@@ -55,6 +58,8 @@ struct InferencePlan {
   double setup_loadable_ms = 0;  // loading the DLA loadables, once
   std::vector<std::string> notes;
 };
+
+bool is_native_device(const std::string& device);  // cpu, cuda, cuda:N
 
 // The graph is the model as imported (placement needs it before edgescope's passes), with static shapes.
 // On a DLA device layers the DLA refuses fall back to the GPU (trtexec --allowGPUFallback, as the study).

@@ -1,8 +1,10 @@
+#include "base/build_info.h"
 #include "sim/simulate.h"
 
 #include "base/assert.h"
 #include "bench/stats.h"
 #include "sim/event_sim.h"
+#include "sim/native_plan.h"
 
 #include <fmt/format.h>
 
@@ -12,10 +14,12 @@
 namespace es::sim {
 namespace {
 
-std::string engine_name(EngineKind kind, const std::string& dla_device) {
+// `device` is the plan's: the DLA core it names, or "cuda" for edgescope's CUDA backend on the GPU.
+std::string engine_name(EngineKind kind, const std::string& device) {
   switch (kind) {
-    case EngineKind::gpu: return "gpu";
-    case EngineKind::dla: return dla_device;
+    case EngineKind::gpu: return is_native_device(device) ? device : "gpu";
+    case EngineKind::dla: return device;
+    case EngineKind::cpu: return "cpu";
     case EngineKind::copy_h2d: return "copy h2d";
     case EngineKind::copy_d2h: return "copy d2h";
     case EngineKind::none: return "latency";
@@ -75,15 +79,15 @@ Simulation run_plan(InferencePlan plan, const TargetModel& model, const SimOptio
         else if (it > 0) t.deps.push_back(self - static_cast<int>(o.streams * n) + static_cast<int>(n) - 1);
         tasks.push_back(std::move(t));
       }
-  simulate_tasks(tasks, kEngineKinds, model.memory.dram_gb_s);
-
   Simulation sim;
+  sim.work = simulate_tasks(tasks, kEngineKinds, model.memory.dram_gb_s);
+
   bench::Result& r = sim.result;
   r.mode = "simulated";
   r.scenario = o.streams > 1 ? "multi-stream" : "single-stream";
-  r.provenance.tool_version = ES_VERSION;
-  r.provenance.git_commit = ES_GIT_COMMIT;
-  r.provenance.build_type = ES_BUILD_TYPE;
+  r.provenance.tool_version = build_info().version;
+  r.provenance.git_commit = build_info().git_commit;
+  r.provenance.build_type = build_info().build_type;
   r.provenance.device = fmt::format("{} {} (simulated)", plan.target, plan.device);
   r.provenance.simulated = true;
   r.options = {{"target", plan.target},
@@ -136,7 +140,9 @@ Result<Simulation> simulate(const Graph& graph, const placement::Target& target,
   if (options.iterations < 1) return error(StatusCode::invalid_argument, "--iterations must be at least 1");
   if (options.streams < 1) return error(StatusCode::invalid_argument, "--streams must be at least 1");
   ES_ASSIGN_OR_RETURN(TargetModel model, target_model(target));
-  ES_ASSIGN_OR_RETURN(InferencePlan plan, plan_inference(graph, target, model, options.plan));
+  ES_ASSIGN_OR_RETURN(InferencePlan plan, is_native_device(options.plan.device)
+                                              ? plan_native(graph, target.name, model, options.plan)
+                                              : plan_inference(graph, target, model, options.plan));
   int64_t batch = 1;
   if (!graph.inputs.empty() && !graph.value(graph.inputs[0]).shape.empty())
     batch = std::max<int64_t>(graph.value(graph.inputs[0]).shape[0], 1);

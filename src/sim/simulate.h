@@ -6,6 +6,7 @@
 
 #include "base/status.h"
 #include "bench/result.h"
+#include "sim/event_sim.h"
 #include "sim/inference_plan.h"
 
 #include <string>
@@ -35,6 +36,7 @@ struct Simulation {
   InferencePlan plan;
   bench::Result result;
   std::vector<TimelineSpan> timeline;
+  SimWork work;  // what the discrete-event simulation did (its cost)
 };
 
 // Runs a plan: `iterations` inferences on each of `streams` streams.

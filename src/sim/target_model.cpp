@@ -37,12 +37,24 @@ constexpr Field<DlaParameters> dla_fields[] = {
     {"dla.loadable_launch_us", &DlaParameters::loadable_launch_us},
     {"dla.loadable_load_ms", &DlaParameters::loadable_load_ms},
     {"dla.handoff_sync_us", &DlaParameters::handoff_sync_us},
+    {"dla.handoff_out_sync_us", &DlaParameters::handoff_out_sync_us},
     {"dla.stripe_min", &DlaParameters::stripe_min},
     {"dla.output_elements_per_clock", &DlaParameters::output_elements_per_clock},
     {"dla.sdp_elements_per_clock", &DlaParameters::sdp_elements_per_clock},
     {"dla.pdp_elements_per_clock", &DlaParameters::pdp_elements_per_clock},
     {"dla.depthwise_macs_per_clock", &DlaParameters::depthwise_macs_per_clock},
     {"dla.winograd", &DlaParameters::winograd},
+};
+constexpr Field<CpuParameters> cpu_fields[] = {
+    {"cpu.cores", &CpuParameters::cores},
+    {"cpu.clock_ghz", &CpuParameters::clock_ghz},
+    {"cpu.fp32_flops_per_clock", &CpuParameters::fp32_flops_per_clock},
+    {"cpu.vector_lanes", &CpuParameters::vector_lanes},
+    {"cpu.conv_efficiency", &CpuParameters::conv_efficiency},
+    {"cpu.depthwise_efficiency", &CpuParameters::depthwise_efficiency},
+    {"cpu.gemm_efficiency", &CpuParameters::gemm_efficiency},
+    {"cpu.bandwidth_gb_s", &CpuParameters::bandwidth_gb_s},
+    {"cpu.kernel_overhead_us", &CpuParameters::kernel_overhead_us},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},
@@ -61,6 +73,19 @@ Status read_fields(const placement::Target& target, const Field<Group> (&fields)
     group.*f.member = *p->number;
   }
   return {};
+}
+
+bool has_group(const placement::Target& target, std::string_view group) {
+  return std::any_of(target.parameters.begin(), target.parameters.end(), [&](const placement::TargetParameter& p) {
+    return p.key.size() > group.size() && p.key.compare(0, group.size(), group) == 0 && p.key[group.size()] == '.';
+  });
+}
+
+template <typename Group, size_t N>
+double* find_field(const Field<Group> (&fields)[N], Group& group, std::string_view key) {
+  for (const Field<Group>& f : fields)
+    if (key == f.key) return &(group.*f.member);
+  return nullptr;
 }
 
 }  // namespace
@@ -87,10 +112,20 @@ Result<TargetModel> target_model(const placement::Target& target) {
   m.name = target.name;
   m.dla_cores = target.dla_cores;
   m.dla_version = target.dla_version;
-  ES_TRY(read_fields(target, gpu_fields, m.gpu));
+  m.has_cpu = has_group(target, "cpu");
+  m.has_gpu = !m.has_cpu || has_group(target, "gpu");  // a target without a cpu group describes its GPU
+  if (m.has_gpu) ES_TRY(read_fields(target, gpu_fields, m.gpu));
+  if (m.has_cpu) ES_TRY(read_fields(target, cpu_fields, m.cpu));
   ES_TRY(read_fields(target, memory_fields, m.memory));
   if (m.dla_cores > 0) ES_TRY(read_fields(target, dla_fields, m.dla));
   return m;
+}
+
+double* model_parameter(TargetModel& m, std::string_view key) {
+  if (double* p = find_field(gpu_fields, m.gpu, key)) return p;
+  if (double* p = find_field(dla_fields, m.dla, key)) return p;
+  if (double* p = find_field(cpu_fields, m.cpu, key)) return p;
+  return find_field(memory_fields, m.memory, key);
 }
 
 RooflineConfig gpu_roofline(const TargetModel& t, Precision precision, bool matrix) {

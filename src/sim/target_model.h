@@ -39,12 +39,27 @@ struct DlaParameters {
   double layer_overhead_us = 0;
   double loadable_launch_us = 0;  // submitting one loadable (per inference)
   double loadable_load_ms = 0;    // loading one loadable onto the core (once, at set-up)
-  double handoff_sync_us = 0;     // DLA <-> GPU signal at a boundary
+  double handoff_sync_us = 0;     // GPU -> DLA: the DLA task waits on the GPU's signal at a boundary
+  double handoff_out_sync_us = 0; // DLA -> GPU: the GPU waits on the DLA's completion signal
   double stripe_min = 0;
   double output_elements_per_clock = 0;
   double sdp_elements_per_clock = 0, pdp_elements_per_clock = 0;
   double depthwise_macs_per_clock = 0;
   double winograd = 0;            // 1 when the convolution core has Winograd
+};
+
+// A host CPU running edgescope's own CPU backend (oneDNN): per-core peak and the achieved fractions of it per
+// kernel class, so a calibration can fit them (`edgescope calibrate`).
+struct CpuParameters {
+  double cores = 0;                 // threads the backend uses by default (bench --threads 0)
+  double clock_ghz = 0;
+  double fp32_flops_per_clock = 0;  // per core: FMA pipes x SIMD lanes x 2
+  double vector_lanes = 0;          // FP32 lanes of one vector register: channels are blocked by this
+  double conv_efficiency = 0;       // achieved fraction of peak in dense convolutions
+  double depthwise_efficiency = 0;  // ... in grouped / depthwise convolutions
+  double gemm_efficiency = 0;       // ... in Gemm / MatMul
+  double bandwidth_gb_s = 0;        // what one core streams (caches and DRAM together)
+  double kernel_overhead_us = 0;    // per primitive call
 };
 
 struct MemoryParameters {
@@ -59,10 +74,18 @@ struct TargetModel {
   int dla_version = 0;
   GpuParameters gpu;
   DlaParameters dla;  // zero when the target has no DLA
+  CpuParameters cpu;  // zero when the target file has no cpu group
   MemoryParameters memory;
+  bool has_gpu = false, has_cpu = false;
 };
 
+// A target file's parameters as the simulator reads them. A group is read when the file has any parameter of
+// it: the gpu group (required unless the target is CPU-only), the cpu group, the dla group with dla.cores > 0.
 Result<TargetModel> target_model(const placement::Target& target);
+
+// The simulator's number behind a target-file key ("gpu.compute_efficiency"), or null for keys it does not
+// read. Calibration changes parameters through it.
+double* model_parameter(TargetModel& model, std::string_view key);
 
 // The GPU's roofline for one kernel: tensor-core work (`matrix`) is tile-quantised; FP32 convolutions run as
 // TF32 on tensor cores (trtexec's default on Ampere), other kernels on CUDA cores.

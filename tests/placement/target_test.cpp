@@ -13,7 +13,7 @@ TEST(Targets, ShippedTargetsParseWithSources) {
   std::vector<Target> targets = builtin_targets();
   std::vector<std::string> names;
   for (const Target& t : targets) names.push_back(t.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"orin-agx-32gb", "orin-agx-64gb", "xavier-agx", "host"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"epyc-zen5-2c", "h100-sxm", "orin-agx-32gb", "orin-agx-64gb", "xavier-agx", "host"}));
   for (const Target& t : targets)
     for (const TargetParameter& p : t.parameters) EXPECT_FALSE(p.source.empty()) << t.name << " " << p.key;
   EXPECT_EQ(orin().dla_cores, 2);
@@ -50,7 +50,7 @@ TEST(Targets, MalformedFilesNameTheFileAndField) {
   EXPECT_EQ(parse_error(R"({"name": "t", "dla": {"cores": {"value": 2, "source": "x"}}})"),
             "target file 'my.json': field 'dla.version': missing");
   EXPECT_EQ(parse_error(R"({"name": "t", "npu": {}})"),
-            "target file 'my.json': field 'npu': unknown field (expected name, description, gpu, dla, memory)");
+            "target file 'my.json': field 'npu': unknown field (expected name, description, cpu, gpu, dla, memory)");
   EXPECT_EQ(parse_error(R"({"name": "t", "gpu": {"sms": {"value": [1], "source": "x"}}, "dla": {"cores": {"value": 0, "source": "x"}}})"),
             "target file 'my.json': field 'gpu.sms.value': expected a number or a string");
   EXPECT_EQ(parse_error(R"({"name": "t", "dla": {"cores": {"value": 0, "source": "none"}}})"), "");

@@ -1,0 +1,237 @@
+#include "sim/calibrate.h"
+
+#include "sim/native_plan.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace es::sim {
+namespace {
+
+// Where a parameter may go: efficiencies are fractions of a peak whose clock may be understated (a VM hides
+// its boost clock), so they may exceed 1; overheads are searched linearly from 0, everything else over a
+// factor of 100 either way, in log space.
+struct Range {
+  double lo, hi;
+  bool log;
+};
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Range range_of(const std::string& key, double initial) {
+  if (ends_with(key, "_efficiency")) return {1e-3, 4, true};
+  if (ends_with(key, "_us") || ends_with(key, "_ms")) return {0, std::max(10 * initial, 100.0), false};
+  double base = initial > 0 ? initial : 1;
+  return {base / 100, base * 100, true};
+}
+
+// The matched layers of one profile: plan step index per measured layer (or -1).
+struct Matching {
+  std::vector<int> step_of_layer;
+  double measured_total_ms = 0;
+  int matched = 0;
+};
+
+class Objective {
+ public:
+  Objective(const placement::Target& target, TargetModel& model, const std::vector<MeasuredProfile>& profiles)
+      : target_(target), model_(model), profiles_(profiles) {}
+
+  // Predicted µs per measured layer (NaN when unmatched), for every profile.
+  Result<std::vector<std::vector<double>>> predict() const {
+    std::vector<std::vector<double>> all;
+    for (const MeasuredProfile& p : profiles_) {
+      ES_ASSIGN_OR_RETURN(InferencePlan plan, plan_for(p.graph, target_, model_, p.plan));
+      std::map<std::string, const PlanStep*> by_name;
+      for (const PlanStep& s : plan.steps)
+        if (s.layer) by_name.emplace(s.name, &s);
+      std::vector<double> predicted;
+      for (const bench::LayerProfile& l : p.layers) {
+        auto it = by_name.find(l.name);
+        predicted.push_back(it == by_name.end() ? std::nan("") : step_time_us(*it->second));
+      }
+      all.push_back(std::move(predicted));
+    }
+    return all;
+  }
+
+  Result<double> value() const {
+    ES_ASSIGN_OR_RETURN(auto predicted, predict());
+    double sum = 0;
+    for (size_t p = 0; p < profiles_.size(); ++p) {
+      const auto& layers = profiles_[p].layers;
+      double total = 0;
+      int n = 0;
+      for (size_t l = 0; l < layers.size(); ++l)
+        if (!std::isnan(predicted[p][l]) && layers[l].median_ms > 0) total += layers[l].median_ms, ++n;
+      for (size_t l = 0; l < layers.size(); ++l) {
+        if (std::isnan(predicted[p][l]) || layers[l].median_ms <= 0) continue;
+        double weight = (layers[l].median_ms / total + 1.0 / n) / 2;
+        double e = std::log(std::max(predicted[p][l], 1e-9) / (layers[l].median_ms * 1000));
+        sum += weight * e * e;
+      }
+    }
+    return sum;
+  }
+
+ private:
+  const placement::Target& target_;
+  TargetModel& model_;
+  const std::vector<MeasuredProfile>& profiles_;
+};
+
+// Golden-section search for the minimum of f over [lo, hi] (in log space when `log`).
+template <typename F>
+Result<double> golden_section(double lo, double hi, bool log, F&& f) {
+  auto x_of = [&](double t) { return log ? std::exp(t) : t; };
+  double a = log ? std::log(lo) : lo, b = log ? std::log(hi) : hi;
+  const double r = (std::sqrt(5.0) - 1) / 2;
+  double c = b - r * (b - a), d = a + r * (b - a);
+  ES_ASSIGN_OR_RETURN(double fc, f(x_of(c)));
+  ES_ASSIGN_OR_RETURN(double fd, f(x_of(d)));
+  for (int i = 0; i < 48; ++i) {
+    if (fc < fd) {
+      b = d, d = c, fd = fc;
+      c = b - r * (b - a);
+      ES_ASSIGN_OR_RETURN(fc, f(x_of(c)));
+    } else {
+      a = c, c = d, fc = fd;
+      d = a + r * (b - a);
+      ES_ASSIGN_OR_RETURN(fd, f(x_of(d)));
+    }
+  }
+  return x_of((a + b) / 2);
+}
+
+ProfileError profile_error(const MeasuredProfile& p, const std::vector<double>& before, const std::vector<double>& after) {
+  ProfileError e;
+  e.source = p.source;
+  e.measured = static_cast<int>(p.layers.size());
+  double sq_before = 0, sq_after = 0;
+  for (size_t l = 0; l < p.layers.size(); ++l) {
+    if (std::isnan(before[l]) || p.layers[l].median_ms <= 0) continue;
+    ++e.matched;
+    e.layer_sum_measured_ms += p.layers[l].median_ms;
+    e.layer_sum_before_ms += before[l] / 1000;
+    e.layer_sum_after_ms += after[l] / 1000;
+    sq_before += std::pow(std::log(before[l] / 1000 / p.layers[l].median_ms), 2);
+    sq_after += std::pow(std::log(after[l] / 1000 / p.layers[l].median_ms), 2);
+  }
+  if (e.matched > 0) {
+    e.rms_log_before = std::sqrt(sq_before / e.matched);
+    e.rms_log_after = std::sqrt(sq_after / e.matched);
+  }
+  return e;
+}
+
+}  // namespace
+
+double step_time_us(const PlanStep& s) {
+  double memory = s.dram_bytes > 0 && s.bandwidth_gb_s > 0 ? s.dram_bytes / (s.bandwidth_gb_s * 1e3) : 0;
+  return s.fixed_us + std::max(s.compute_us, memory);
+}
+
+Result<InferencePlan> plan_for(const Graph& graph, const placement::Target& target, const TargetModel& model,
+                               const PlanOptions& options) {
+  if (is_native_device(options.device)) return plan_native(graph, target.name, model, options);
+  return plan_inference(graph, target, model, options);
+}
+
+std::vector<std::string> default_fit_keys(const std::string& device) {
+  if (device == "cpu")
+    return {"cpu.conv_efficiency", "cpu.depthwise_efficiency", "cpu.gemm_efficiency", "cpu.bandwidth_gb_s",
+            "cpu.kernel_overhead_us"};
+  return {"gpu.compute_efficiency", "gpu.dram_efficiency", "gpu.kernel_launch_us"};
+}
+
+Result<Calibration> calibrate(const placement::Target& target, TargetModel& model,
+                              const std::vector<MeasuredProfile>& profiles, const std::vector<std::string>& keys) {
+  if (profiles.empty()) return error(StatusCode::invalid_argument, "calibrate: no measured profiles given");
+  for (const MeasuredProfile& p : profiles)
+    if (p.layers.empty())
+      return error(StatusCode::invalid_argument, "{}: no per-layer profile (measure with `edgescope bench --profile-layers N`)",
+                   p.source);
+  Objective objective(target, model, profiles);
+  ES_ASSIGN_OR_RETURN(auto before, objective.predict());
+  for (size_t p = 0; p < profiles.size(); ++p)
+    if (std::all_of(before[p].begin(), before[p].end(), [](double v) { return std::isnan(v); }))
+      return error(StatusCode::invalid_argument, "{}: none of its {} layers matches a kernel of the plan on '{}' (another model "
+                   "version or other passes?)", profiles[p].source, profiles[p].layers.size(), target.name);
+
+  Calibration c;
+  std::vector<double*> slots;
+  for (const std::string& key : keys) {
+    double* slot = model_parameter(model, key);
+    if (!slot) return error(StatusCode::invalid_argument, "--fit '{}': not a parameter the simulator reads", key);
+    slots.push_back(slot);
+    c.parameters.push_back({key, *slot, *slot, false});
+  }
+  ES_ASSIGN_OR_RETURN(c.objective_before, objective.value());
+
+  // A parameter is constrained when changing it changes the objective.
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const double kept = *slots[i];
+    *slots[i] = kept > 0 ? kept * 1.5 : 1;
+    ES_ASSIGN_OR_RETURN(double moved, objective.value());
+    *slots[i] = kept;
+    c.parameters[i].constrained = std::abs(moved - c.objective_before) > 1e-15 * std::max(1.0, c.objective_before);
+  }
+
+  double current = c.objective_before;
+  for (int sweep = 0; sweep < 40; ++sweep) {
+    double largest_move = 0;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (!c.parameters[i].constrained) continue;
+      const double kept = *slots[i];
+      Range r = range_of(c.parameters[i].key, c.parameters[i].before);
+      ES_ASSIGN_OR_RETURN(double best, golden_section(r.lo, r.hi, r.log, [&](double x) -> Result<double> {
+        *slots[i] = x;
+        return objective.value();
+      }));
+      *slots[i] = best;
+      ES_ASSIGN_OR_RETURN(double value, objective.value());
+      if (value > current) {  // the search found a worse local minimum: keep the old value
+        *slots[i] = kept;
+        continue;
+      }
+      current = value;
+      largest_move = std::max(largest_move, std::abs(best - kept) / std::max(std::abs(kept), 1e-9));
+    }
+    if (largest_move < 1e-7) break;
+  }
+  c.objective_after = current;
+  for (size_t i = 0; i < slots.size(); ++i) c.parameters[i].after = *slots[i];
+  ES_ASSIGN_OR_RETURN(auto after, objective.predict());
+  for (size_t p = 0; p < profiles.size(); ++p) c.profiles.push_back(profile_error(profiles[p], before[p], after[p]));
+  return c;
+}
+
+std::string target_file_json(const placement::Target& target, const std::string& name, const std::string& description,
+                             const std::vector<std::pair<std::string, std::pair<double, std::string>>>& values) {
+  nlohmann::ordered_json doc;
+  doc["name"] = name;
+  doc["description"] = description;
+  for (const placement::TargetParameter& p : target.parameters) {
+    size_t dot = p.key.find('.');
+    std::string group = p.key.substr(0, dot), field = p.key.substr(dot + 1);
+    nlohmann::ordered_json entry;
+    auto replaced = std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == p.key; });
+    if (replaced != values.end()) {
+      entry["value"] = replaced->second.first;
+      entry["source"] = replaced->second.second;
+    } else {
+      if (p.number) entry["value"] = *p.number;
+      else entry["value"] = p.value;
+      entry["source"] = p.source;
+    }
+    doc[group][field] = std::move(entry);
+  }
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace es::sim

@@ -1,0 +1,135 @@
+// The simulator's commands end to end through the built binary: compare (Figure 3-5 of the study), study
+// (one folder with Table 1, a local bench and the comparison), calibrate on the study's own bench JSON and
+// simulate with the calibrated target; bad inputs give one-line errors.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kCli = ES_BINARY_DIR "/src/cli/edgescope";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Outcome run_cli(const std::string& args) {
+  Outcome o;
+  FILE* pipe = popen((kCli + " " + args + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return o;
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) o.output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+void expect_one_line_error(const Outcome& o, const std::string& command, const std::string& fragment) {
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  size_t at = o.output.rfind("edgescope " + command + ": error:");
+  ASSERT_NE(at, std::string::npos) << o.output;
+  std::string message = o.output.substr(at);
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << o.output;
+  EXPECT_NE(message.find(fragment), std::string::npos) << o.output;
+}
+
+class SimCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("es_sim_cli_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    Outcome zoo = run_cli("zoo mobilenetv2-12 -o " + (dir_ / "mb.onnx").string());
+    ASSERT_EQ(zoo.exit_code, 0) << zoo.output;
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static fs::path dir_;
+};
+fs::path SimCli::dir_;
+
+TEST_F(SimCli, CompareWritesTableJsonAndTrace) {
+  const fs::path json = dir_ / "cmp.json", trace = dir_ / "cmp.trace.json";
+  Outcome o = run_cli("compare " + (dir_ / "mb.onnx").string() + " --target orin-agx-32gb --symbolic-batch --iterations 5 --json " +
+                      json.string() + " --trace " + trace.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("DLA/GPU"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("GPU fallback kernels of the DLA run"), std::string::npos) << o.output;
+  nlohmann::json j = read_json(json);
+  ASSERT_FALSE(j.is_discarded());
+  const double gpu = j["gpu"]["latency_mean_ms"], dla = j["dla"]["latency_mean_ms"];
+  EXPECT_GT(gpu, 0);
+  EXPECT_NEAR(j["dla_over_gpu"].get<double>(), dla / gpu, 1e-9);
+  EXPECT_GT(j["placement"]["network_gpu_layers"].get<int>(), 0);
+  nlohmann::json t = read_json(trace);
+  ASSERT_FALSE(t.is_discarded());
+  bool gpu_track = false, dla_track = false;
+  for (const auto& e : t["traceEvents"]) {
+    if (!e.contains("args") || !e["args"].contains("name")) continue;
+    std::string name = e["args"]["name"].is_string() ? e["args"]["name"].get<std::string>() : "";
+    gpu_track |= name == "GPU run: gpu";
+    dla_track |= name == "DLA run: dla0";
+  }
+  EXPECT_TRUE(gpu_track && dla_track) << t.dump().substr(0, 2000);
+}
+
+TEST_F(SimCli, CompareRefusesATargetWithoutDla) {
+  expect_one_line_error(run_cli("compare " + (dir_ / "mb.onnx").string() + " --target h100-sxm"), "compare", "h100-sxm");
+}
+
+TEST_F(SimCli, StudyThenCalibrateThenSimulate) {
+  const fs::path study = dir_ / "study";
+  Outcome o = run_cli("study --models mobilenetv2-12 --iterations 2 --profile-layers 1 --threads 1 -o " + study.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  for (const char* file : {"summary.md", "study.json", "mobilenetv2-12/mobilenetv2-12.onnx", "mobilenetv2-12/placement.md",
+                           "mobilenetv2-12/bench-cpu.json", "mobilenetv2-12/compare.json", "mobilenetv2-12/compare.trace.json"})
+    EXPECT_TRUE(fs::exists(study / file)) << file;
+  nlohmann::json index = read_json(study / "study.json");
+  ASSERT_FALSE(index.is_discarded());
+  ASSERT_EQ(index["models"].size(), 1u);
+  EXPECT_GT(index["models"][0]["table1"]["network_layers"].get<int>(), 0);
+  EXPECT_GT(index["models"][0]["compare"]["dla_over_gpu"].get<double>(), 0);
+  std::ifstream summary(study / "summary.md");
+  std::string md((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  EXPECT_NE(md.find("Table 1"), std::string::npos);
+  EXPECT_NE(md.find("Figure 3"), std::string::npos);
+
+  const fs::path calibrated = dir_ / "calibrated.json";
+  Outcome c = run_cli("calibrate " + (study / "mobilenetv2-12/bench-cpu.json").string() +
+                      " --target epyc-zen5-2c --name mine -o " + calibrated.string());
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("54/54"), std::string::npos) << c.output;  // every measured kernel matched
+  nlohmann::json target = read_json(calibrated);
+  ASSERT_FALSE(target.is_discarded());
+  EXPECT_EQ(target["name"], "mine");
+  EXPECT_NE(target["cpu"]["conv_efficiency"]["source"].get<std::string>().find("calibrated"), std::string::npos);
+
+  Outcome s = run_cli("simulate " + (study / "mobilenetv2-12/mobilenetv2-12.onnx").string() + " --target " +
+                      calibrated.string() + " --device cpu --precision fp32 --threads 1 --iterations 3");
+  ASSERT_EQ(s.exit_code, 0) << s.output;
+  EXPECT_NE(s.output.find("Conv_0+Clip_1"), std::string::npos) << s.output;
+}
+
+TEST_F(SimCli, CalibrateNamesAFileThatIsNotABenchResult) {
+  const fs::path bogus = dir_ / "bogus.json";
+  std::ofstream(bogus) << "{\"hello\": 1}";
+  expect_one_line_error(run_cli("calibrate " + bogus.string() + " --target epyc-zen5-2c -o " + (dir_ / "x.json").string()),
+                        "calibrate", bogus.string());
+}
+
+TEST_F(SimCli, StudyRefusesATargetWithoutDla) {
+  expect_one_line_error(run_cli("study --target epyc-zen5-2c -o " + (dir_ / "s2").string()), "study", "epyc-zen5-2c");
+}
+
+}  // namespace

@@ -1,0 +1,140 @@
+// The native plan (edgescope's own backends): one kernel per non-view node, named as the CPU backend's
+// profile names it, with hand-checked roofline costs.
+#include "sim/native_plan.h"
+
+#include "placement/target.h"
+#include "runtime/compile.h"
+#include "sim/calibrate.h"
+#include "sim_test_util.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace es::sim {
+namespace {
+
+using testing::zoo_graph;
+
+struct CpuPlan {
+  Graph graph;
+  InferencePlan plan;
+  TargetModel model;
+};
+
+CpuPlan cpu_plan(std::string_view model_name) {
+  CpuPlan p{zoo_graph(model_name, true), {}, *target_model(*placement::find_target("epyc-zen5-2c"))};
+  PlanOptions o;
+  o.device = "cpu";
+  o.precision = Precision::fp32;
+  o.threads = 1;
+  Result<InferencePlan> plan = plan_native(p.graph, "epyc-zen5-2c", p.model, o);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  p.plan = std::move(plan.value());
+  return p;
+}
+
+const PlanStep* find_step(const InferencePlan& plan, const std::string& name) {
+  for (const PlanStep& s : plan.steps)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+TEST(NativePlan, NamesEveryKernelTheCpuBackendProfiles) {
+  CpuPlan p = cpu_plan("mobilenetv2-12");
+  CompileOptions one_thread;
+  one_thread.threads = 1;
+  Result<std::unique_ptr<Executable>> exe = compile(p.graph, one_thread);
+  ASSERT_TRUE(exe.ok()) << exe.status().message();
+  Result<std::vector<LayerTime>> measured = (*exe)->profile_layers();
+  ASSERT_TRUE(measured.ok());
+  std::set<std::string> planned;
+  for (const PlanStep& s : p.plan.steps)
+    if (s.layer) planned.insert(s.name);
+  size_t kernels = 0;
+  for (const LayerTime& t : *measured) {
+    if (t.op == "Reorder") continue;  // layout conversions the backend chooses; not predicted
+    ++kernels;
+    EXPECT_TRUE(planned.count(t.name)) << t.name;
+  }
+  EXPECT_EQ(kernels, planned.size());
+  EXPECT_EQ(p.plan.engine_layers, 54);  // 52 convolutions (activations and adds fused), pooling, classifier
+}
+
+TEST(NativePlan, FirstConvolutionCostsItsRoofline) {
+  CpuPlan p = cpu_plan("mobilenetv2-12");
+  const PlanStep* conv = find_step(p.plan, "Conv_0+Clip_1");  // 3 -> 32 channels, 3x3 stride 2, 224 -> 112
+  ASSERT_NE(conv, nullptr);
+  const CpuParameters& c = p.model.cpu;
+  // Output channels padded to the 16 vector lanes: 32 stays 32. FLOPs = 2 x 112^2 x 32 x (3 x 3 x 3).
+  const double flops = 2.0 * 112 * 112 * 32 * 27;
+  const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.conv_efficiency;  // 1 thread
+  EXPECT_NEAR(conv->compute_us, flops / peak_flops_per_us, 1e-6);
+  // Input, weights, bias and output, FP32.
+  const double bytes = 4.0 * (3 * 224 * 224 + 32 * 27 + 32 + 32 * 112 * 112);
+  EXPECT_NEAR(conv->dram_bytes, bytes, 1e-6);
+  EXPECT_DOUBLE_EQ(conv->bandwidth_gb_s, c.bandwidth_gb_s);
+  EXPECT_DOUBLE_EQ(conv->fixed_us, c.kernel_overhead_us);
+  EXPECT_EQ(conv->engine, EngineKind::cpu);
+}
+
+TEST(NativePlan, DepthwiseFillsVectorLanesWithChannels) {
+  CpuPlan p = cpu_plan("mobilenetv2-12");
+  const PlanStep* dw = find_step(p.plan, "Conv_2+Clip_3");  // depthwise 3x3 over 32 channels at 112x112
+  ASSERT_NE(dw, nullptr);
+  const CpuParameters& c = p.model.cpu;
+  const double flops = 2.0 * 112 * 112 * 32 * 9;
+  EXPECT_NEAR(dw->compute_us, flops / (c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.depthwise_efficiency), 1e-6);
+}
+
+TEST(NativePlan, ViewsCostNothingAndTheCpuHasNoSynchronisation) {
+  CpuPlan p = cpu_plan("resnet50-v1-12");
+  for (const PlanStep& s : p.plan.steps) {
+    EXPECT_NE(s.op, "Reshape");
+    EXPECT_NE(s.op, "Flatten");
+    EXPECT_NE(s.op, "Sync");
+  }
+  EXPECT_EQ(p.plan.steps.front().op, "Copy");
+  EXPECT_EQ(p.plan.steps.back().op, "Copy");
+}
+
+TEST(NativePlan, ErrorsNameTheDeviceAndTarget) {
+  Graph g = zoo_graph("mobilenetv2-12", true);
+  PlanOptions o;
+  o.device = "cpu";
+  o.precision = Precision::fp16;
+  TargetModel cpu = *target_model(*placement::find_target("epyc-zen5-2c"));
+  auto fp16 = plan_native(g, "epyc-zen5-2c", cpu, o);
+  ASSERT_FALSE(fp16.ok());
+  EXPECT_NE(fp16.status().message().find("--precision fp16"), std::string::npos);
+  o.device = "cuda";
+  auto no_gpu = plan_native(g, "epyc-zen5-2c", cpu, o);
+  ASSERT_FALSE(no_gpu.ok());
+  EXPECT_NE(no_gpu.status().message().find("describes no GPU"), std::string::npos);
+  TargetModel orin = *target_model(*placement::find_target("orin-agx-32gb"));
+  o.device = "cpu";
+  o.precision = Precision::fp32;
+  auto no_cpu = plan_native(g, "orin-agx-32gb", orin, o);
+  ASSERT_FALSE(no_cpu.ok());
+  EXPECT_NE(no_cpu.status().message().find("describes no CPU"), std::string::npos);
+}
+
+TEST(NativePlan, CudaFp32ConvolutionsRunOnCudaCores) {
+  Graph g = zoo_graph("resnet50-v1-12", true);
+  TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
+  PlanOptions o;
+  o.device = "cuda";
+  o.precision = Precision::fp32;
+  Result<InferencePlan> plan = plan_native(g, "h100-sxm", h100, o);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->steps.back().op, "Sync");
+  for (const PlanStep& s : plan->steps)
+    if (s.op == "FusedConv") {
+      EXPECT_EQ(s.engine, EngineKind::gpu);
+      EXPECT_DOUBLE_EQ(s.fixed_us, h100.gpu.kernel_launch_us);
+      EXPECT_GT(s.compute_us, 0);
+    }
+}
+
+}  // namespace
+}  // namespace es::sim
