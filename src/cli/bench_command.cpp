@@ -1,14 +1,18 @@
 // `edgescope bench MODEL`: measure inference like the study did (copy in, infer, copy out, synchronise,
 // 1,000 times) or like trtexec, with phase breakdowns, percentiles, a per-layer profile and a timeline.
+#include "base/build_info.h"
 #include "base/progress.h"
 #include "base/sha256.h"
 #include "bench/random_inputs.h"
 #include "bench/result.h"
 #include "cli/command.h"
+#include "cli/image_options.h"
 #include "cli/model_options.h"
 #include "onnx/tensor_file.h"
 #include "report/bench_report.h"
+#include "runtime/classify.h"
 #include "runtime/compile.h"
+#include "runtime/image_dataset.h"
 #include "runtime/partition.h"
 #include "runtime/provenance.h"
 
@@ -39,6 +43,9 @@ struct BenchCliOptions {
   double duration_s = 3;
   uint64_t seed = 0;
   std::vector<std::string> input_files;
+  std::string images_dir;
+  std::string labels_path;
+  ImageCliOptions image;
   int64_t profile_layers = 0;
   std::string json_path, csv_path, trace_path, times_path, profile_path;
 };
@@ -70,8 +77,14 @@ Result<bench::Options> harness_options(const BenchCliOptions& o) {
   return h;
 }
 
-// Inputs: the given .pb files by input name, random tensors for the rest.
-Result<bench::InputFeed> make_inputs(const Graph& graph, const BenchCliOptions& o) {
+// Inputs: the given .pb files by input name, random tensors for the rest; with --images, one input set
+// per batch of photos (decoded and preprocessed now, before timing), fed to the model's first input.
+struct BenchInputs {
+  bench::InputFeed feed;
+  std::vector<DatasetImage> images;  // with --images, in feeding order
+};
+
+Result<BenchInputs> make_inputs(const Graph& graph, const BenchCliOptions& o) {
   std::vector<Tensor> set = bench::random_inputs(graph, o.seed);
   for (const std::string& binding : o.input_files) {
     size_t eq = binding.find('=');
@@ -90,10 +103,60 @@ Result<bench::InputFeed> make_inputs(const Graph& graph, const BenchCliOptions& 
                    shape_str(v.shape));
     set[index] = std::move(named.tensor);
   }
-  bench::InputFeed feed;
-  feed.sets.push_back(std::move(set));
-  return feed;
+  BenchInputs inputs;
+  if (o.images_dir.empty()) {
+    inputs.feed.sets.push_back(std::move(set));
+    return inputs;
+  }
+  const Value& first = graph.value(graph.inputs.at(0));
+  if (first.dtype != DType::f32)
+    return error(StatusCode::invalid_argument, "--images: the model's input '{}' is {}, images become float32",
+                 first.name, dtype_name(first.dtype));
+  ES_ASSIGN_OR_RETURN(ImagePreprocessing preprocessing, to_preprocessing(o.image));
+  ES_ASSIGN_OR_RETURN(inputs.images, list_images(o.images_dir));
+  if (!o.labels_path.empty()) ES_TRY(attach_labels(o.labels_path, inputs.images));
+  ProgressLine progress("decoding images");
+  auto start = std::chrono::steady_clock::now();
+  ES_ASSIGN_OR_RETURN(std::vector<Tensor> batches,
+                      image_batches(inputs.images, preprocessing, first.shape,
+                                    [&](int64_t done, int64_t total) { progress.update(done, total, ms_since(start) / 1000); }));
+  progress.finish();
+  for (Tensor& batch : batches) {
+    set[0] = std::move(batch);
+    inputs.feed.sets.push_back(set);
+  }
+  return inputs;
 }
+
+// Top-1/top-5 of the first output against the labels, once per image (the first time it is fed).
+class AccuracyCounter {
+ public:
+  AccuracyCounter(const std::vector<DatasetImage>& images, int64_t batch)
+      : images_(images), batch_(batch), seen_(images.size(), false) {}
+
+  Status add(int64_t input_index, const Tensor& output) {
+    const int64_t sets = (static_cast<int64_t>(images_.size()) + batch_ - 1) / batch_;
+    const int64_t first_image = (input_index % sets) * batch_;
+    ES_ASSIGN_OR_RETURN(auto rows, top_k_classes(output, 5));
+    for (int64_t row = 0; row < static_cast<int64_t>(rows.size()) && first_image + row < static_cast<int64_t>(images_.size()); ++row) {
+      size_t image = static_cast<size_t>(first_image + row);
+      if (seen_[image]) continue;
+      seen_[image] = true;
+      const auto& top = rows[static_cast<size_t>(row)];
+      ++accuracy_.images;
+      if (!top.empty() && top[0].index == images_[image].label) ++accuracy_.top1;
+      for (const ClassScore& c : top) accuracy_.top5 += c.index == images_[image].label;
+    }
+    return {};
+  }
+  const bench::Accuracy& accuracy() const { return accuracy_; }
+
+ private:
+  const std::vector<DatasetImage>& images_;
+  int64_t batch_;
+  std::vector<bool> seen_;
+  bench::Accuracy accuracy_;
+};
 
 std::map<std::string, std::string> effective_options(const BenchCliOptions& o, const bench::Options& h) {
   return {{"model", o.model.model_path},   {"device", o.device},
@@ -104,7 +167,8 @@ std::map<std::string, std::string> effective_options(const BenchCliOptions& o, c
           {"warmup_iterations", std::to_string(h.warmup_iterations)},
           {"warmup_ms", fmt::format("{}", h.warmup_ms)}, {"duration_s", fmt::format("{}", h.duration_s)},
           {"seed", std::to_string(o.seed)}, {"passes", o.model.passes},
-          {"profile_layers", std::to_string(o.profile_layers)}};
+          {"profile_layers", std::to_string(o.profile_layers)}, {"images", o.images_dir},
+          {"labels", o.labels_path}};
 }
 
 Status write_text(const std::string& path, const std::string& text, const char* what) {
@@ -116,6 +180,8 @@ Status write_text(const std::string& path, const std::string& text, const char* 
 
 Status run_bench(const BenchCliOptions& o) {
   ES_ASSIGN_OR_RETURN(bench::Options h, harness_options(o));
+  if (!o.labels_path.empty() && o.images_dir.empty())
+    return error(StatusCode::invalid_argument, "--labels {}: needs --images DIR (the photos the labels are for)", o.labels_path);
   bench::Result result;
   result.mode = o.mode;
   result.scenario = o.scenario;
@@ -139,15 +205,15 @@ Status run_bench(const BenchCliOptions& o) {
                                           : std::string("compile + allocate"), ms_since(t)});
     executables.push_back(std::move(exe));
   }
-  ES_ASSIGN_OR_RETURN(bench::InputFeed feed, make_inputs(graph, o));
+  ES_ASSIGN_OR_RETURN(BenchInputs inputs, make_inputs(graph, o));
   std::vector<std::vector<Tensor>> outputs(executables.size());
   for (auto& set : outputs)
     for (ValueId id : graph.outputs) set.emplace_back(graph.value(id).dtype, graph.value(id).shape);
 
   auto& p = result.provenance;
-  p.tool_version = ES_VERSION;
-  p.git_commit = ES_GIT_COMMIT;
-  p.build_type = ES_BUILD_TYPE;
+  p.tool_version = build_info().version;
+  p.git_commit = build_info().git_commit;
+  p.build_type = build_info().build_type;
   p.libraries = library_versions();
   p.device = executables[0]->device_name();
   p.host = host_description();
@@ -159,11 +225,29 @@ Status run_bench(const BenchCliOptions& o) {
   std::vector<Executable*> raw;
   for (auto& e : executables) raw.push_back(e.get());
   ProgressLine progress("bench " + o.model.model_path);
-  ES_ASSIGN_OR_RETURN(result.run, bench::run(raw, outputs, feed, h,
-                                             [&](int64_t done, int64_t total, double s) { progress.update(done, total, s); }));
+  std::optional<AccuracyCounter> accuracy;
+  Status accuracy_status;
+  bench::OutputSink sink;
+  if (!o.labels_path.empty()) {
+    accuracy.emplace(inputs.images, result.batch);
+    sink = [&](int64_t input_index, const std::vector<Tensor>& out) {
+      if (accuracy_status.ok()) accuracy_status = accuracy->add(input_index, out[0]);
+    };
+  }
+  ES_ASSIGN_OR_RETURN(result.run, bench::run(raw, outputs, inputs.feed, h,
+                                             [&](int64_t done, int64_t total, double s) { progress.update(done, total, s); },
+                                             sink));
   progress.finish();
+  if (!accuracy_status.ok()) return accuracy_status.with_context("--labels: reading the first output as class scores");
+  if (accuracy) {
+    result.accuracy = accuracy->accuracy();
+    if (result.accuracy->images < static_cast<int64_t>(inputs.images.size()))
+      result.warnings.push_back(fmt::format("accuracy covers {} of the {} images: use --iterations {} or more to see them all",
+                                            result.accuracy->images, inputs.images.size(),
+                                            (static_cast<int64_t>(inputs.images.size()) + result.batch - 1) / result.batch * h.streams));
+  }
   result.summary = bench::summarize_run(result.run, result.batch);
-  result.warnings = bench::warnings_for(result.summary);
+  for (std::string& w : bench::warnings_for(result.summary)) result.warnings.push_back(std::move(w));
   if (o.profile_layers > 0) {
     ES_ASSIGN_OR_RETURN(result.layers, bench::profile_layers(*executables[0], o.profile_layers));
     result.profile_iterations = o.profile_layers;
@@ -194,6 +278,14 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--fallback", o->fallback, "cuda: where nodes the GPU does not run go: cpu | none")->capture_default_str()->group(run_group);
   cmd->add_option("--pin", o->pins, "NODE=DEVICE: run this node (or the fused node of this ONNX node) on cpu or cuda")->group(run_group);
   cmd->add_option("--seed", o->seed, "Seed of the random inputs")->capture_default_str()->group(run_group);
+  cmd->add_option("--images", o->images_dir,
+                  "Feed the photos of DIR (JPEG/PNG/...; decoded and preprocessed before timing, cycled through) to "
+                  "the model's first input")->group(run_group);
+  cmd->add_option("--labels", o->labels_path,
+                  "Ground truth for --images: lines holding a class index and an image file name (e.g. "
+                  "'ILSVRC2012_val_00000001.JPEG 65'); reports top-1/top-5 accuracy of the first output")
+      ->group(run_group);
+  add_image_options(cmd, o->image);
   auto* method = "Method";
   cmd->add_option("--mode", o->mode,
                   "study: serial loop of copy in, infer, copy out, synchronise (--iterations, default 1000); "
@@ -220,7 +312,9 @@ Command add_bench_command(CLI::App& app) {
       "Examples:\n"
       "  edgescope bench model.onnx                                  # the study's method: 1,000 timed runs\n"
       "  edgescope bench model.onnx --mode trtexec --duration 10 --profile-layers 20 --trace run.json\n"
-      "  edgescope bench model.onnx --scenario multi-stream --streams 2 --json result.json");
+      "  edgescope bench model.onnx --scenario multi-stream --streams 2 --json result.json\n"
+      "  edgescope bench mobilenetv2.onnx --images photos/ --labels labels.tsv  # accuracy over the photos\n" +
+      std::string(image_options_footer));
   return {cmd, [o] { return run_bench(*o); }};
 }
 

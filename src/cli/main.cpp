@@ -1,4 +1,5 @@
 // edgescope's entry point: binds the subcommands, runs the chosen one, maps its Status to an exit code.
+#include "base/build_info.h"
 #include "base/log.h"
 #include "cli/command.h"
 
@@ -10,7 +11,10 @@ namespace {
 
 constexpr int exit_error = 2;
 
-const char* version_string() { return "edgescope " ES_VERSION " (" ES_GIT_COMMIT ")"; }
+std::string version_string() {
+  const es::BuildInfo& b = es::build_info();
+  return fmt::format("edgescope {} ({}, {})", b.version, b.git_commit, b.build_type);
+}
 
 }  // namespace
 

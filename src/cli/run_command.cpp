@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "bench/random_inputs.h"
 #include "cli/command.h"
+#include "cli/image_options.h"
 #include "cli/model_options.h"
 #include "onnx/tensor_file.h"
 #include "runtime/classify.h"
@@ -29,29 +30,8 @@ struct RunOptions {
   std::string output_dir;
   int64_t top = 0;
   std::string labels;
-  // Image preprocessing, as typed (parsed by runtime/inputs.h).
-  std::string resize = "256";
-  std::string crop = "224x224";
-  std::string mean = "0.485,0.456,0.406";
-  std::string std = "0.229,0.224,0.225";
-  std::string scale = "1/255";
-  bool bgr = false;
-  std::string layout = "nchw";
+  ImageCliOptions image;
 };
-
-Result<ImagePreprocessing> preprocessing_of(const RunOptions& o) {
-  ImagePreprocessing p;
-  ES_TRY(parse_resize(o.resize, p));
-  ES_TRY(parse_crop(o.crop, p));
-  ES_TRY(parse_scale(o.scale, p));
-  ES_ASSIGN_OR_RETURN(p.mean, parse_channel_values(o.mean, "--mean"));
-  ES_ASSIGN_OR_RETURN(p.std, parse_channel_values(o.std, "--std"));
-  if (std::find(p.std.begin(), p.std.end(), 0.0) != p.std.end())
-    return error(StatusCode::invalid_argument, "--std '{}': values must not be 0", o.std);
-  ES_ASSIGN_OR_RETURN(p.layout, parse_layout(o.layout));
-  p.bgr = o.bgr;
-  return p;
-}
 
 struct InputFile {
   std::string name;
@@ -188,7 +168,7 @@ std::string output_file_name(std::string name) {
 }
 
 Status run_model(const RunOptions& o) {
-  ES_ASSIGN_OR_RETURN(ImagePreprocessing pre, preprocessing_of(o));
+  ES_ASSIGN_OR_RETURN(ImagePreprocessing pre, to_preprocessing(o.image));
   if (o.top < 0) return error(StatusCode::invalid_argument, "--top {}: must be positive", o.top);
   if (!o.labels.empty() && o.top == 0) return error(StatusCode::invalid_argument, "--labels needs --top K");
   ES_ASSIGN_OR_RETURN(auto loaded, load_with_inputs(o, pre));
@@ -241,19 +221,8 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--output", o->output_dir, "Write every graph output to DIR/<output name>.pb");
   cmd->add_option("--top", o->top, "Print the top-K classes of the first output (softmax probabilities)");
   cmd->add_option("--labels", o->labels, "Class names for --top, one per line");
-  auto* image = "Image preprocessing";
-  cmd->add_option("--resize", o->resize, "N: short side to N (aspect kept) | WxH: stretch | none")
-      ->capture_default_str()->group(image);
-  cmd->add_option("--crop", o->crop, "Centre crop HxW (or N) | none")->capture_default_str()->group(image);
-  cmd->add_option("--scale", o->scale, "Pixel (0-255) multiplier before mean/std: 1/255 | raw | a number")
-      ->capture_default_str()->group(image);
-  cmd->add_option("--mean", o->mean, "Per-channel mean, in the tensor's channel order")->capture_default_str()->group(image);
-  cmd->add_option("--std", o->std, "Per-channel std, in the tensor's channel order")->capture_default_str()->group(image);
-  cmd->add_flag("--bgr", o->bgr, "Channels in BGR order (OpenCV/PaddleOCR/YOLOX models)")->group(image);
-  cmd->add_option("--layout", o->layout, "nchw | nhwc")->capture_default_str()->group(image);
-  cmd->footer(
-      "Pillow BILINEAR resizing (antialiased) and torchvision's crop rounding: the defaults reproduce the usual\n"
-      "ImageNet evaluation transform (resize 256, crop 224, /255, ImageNet mean/std, NCHW RGB).\n"
+  add_image_options(cmd, o->image);
+  cmd->footer(std::string(image_options_footer) +
       "Examples:\n"
       "  edgescope run mobilenetv2.onnx --input input=cat.png --top 5 --labels imagenet_classes.txt\n"
       "  edgescope run face.onnx -i input=face.jpg --resize 320x240 --crop none --scale raw --mean 127 --std 128\n"

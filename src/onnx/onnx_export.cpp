@@ -1,3 +1,4 @@
+#include "base/build_info.h"
 #include "onnx/onnx_export.h"
 
 #include "onnx/export_legacy.h"
@@ -64,7 +65,7 @@ Result<onnx::ModelProto> build_model(const Graph& graph, const ExportOptions& op
   onnx::ModelProto model;
   model.set_ir_version(ir_version_for(opset));
   model.set_producer_name(options.producer_name);
-  model.set_producer_version(ES_VERSION);
+  model.set_producer_version(build_info().version);
   auto* import = model.add_opset_import();
   import->set_domain("");
   import->set_version(opset);

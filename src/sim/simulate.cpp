@@ -1,3 +1,4 @@
+#include "base/build_info.h"
 #include "sim/simulate.h"
 
 #include "base/assert.h"
@@ -84,9 +85,9 @@ Simulation run_plan(InferencePlan plan, const TargetModel& model, const SimOptio
   bench::Result& r = sim.result;
   r.mode = "simulated";
   r.scenario = o.streams > 1 ? "multi-stream" : "single-stream";
-  r.provenance.tool_version = ES_VERSION;
-  r.provenance.git_commit = ES_GIT_COMMIT;
-  r.provenance.build_type = ES_BUILD_TYPE;
+  r.provenance.tool_version = build_info().version;
+  r.provenance.git_commit = build_info().git_commit;
+  r.provenance.build_type = build_info().build_type;
   r.provenance.device = fmt::format("{} {} (simulated)", plan.target, plan.device);
   r.provenance.simulated = true;
   r.options = {{"target", plan.target},

@@ -1,0 +1,160 @@
+// `edgescope bench` end to end through the built binary: a short real bench of a zoo model with every
+// output file checked against its format, accuracy over labelled photos, and one-line errors.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+const std::string kCli = ES_BINARY_DIR "/src/cli/edgescope";
+const std::string kShared = ES_SHARED_DIR;
+const std::string kMobileNet = kShared + "/models/mobilenetv2-12-fp32-dequantized.onnx";
+const std::string kPhotos = kShared + "/images/imagenet-sample-images";
+const std::string kLabels = kShared + "/images/imagenet_sample_labels.tsv";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+};
+
+Outcome run_cli(const std::string& args) {
+  Outcome o;
+  FILE* pipe = popen((kCli + " " + args + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return o;
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) o.output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  return json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::path(testing::TempDir()) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void expect_one_line_error(const Outcome& o, const std::string& fragment) {
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  size_t at = o.output.rfind("edgescope bench: error:");
+  ASSERT_NE(at, std::string::npos) << o.output;
+  std::string message = o.output.substr(at);
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << o.output;
+  EXPECT_NE(message.find(fragment), std::string::npos) << o.output;
+}
+
+// The short real bench of CI: the zoo's MobileNetV2, 20 study-mode iterations, every output format.
+TEST(BenchCli, ShortRealBenchWritesEveryFormat) {
+  fs::path dir = fresh_dir("bench_cli_formats");
+  std::string model = (dir / "mobilenetv2-12.onnx").string();
+  ASSERT_EQ(run_cli("zoo mobilenetv2-12 -o " + model).exit_code, 0);
+  Outcome o = run_cli("bench " + model + " --threads 1 --iterations 20 --warmup-iterations 2 --profile-layers 2 --json " +
+                      (dir / "r.json").string() + " --csv " + (dir / "r.csv").string() + " --trace " +
+                      (dir / "t.json").string() + " --export-times " + (dir / "times.json").string() +
+                      " --export-profile " + (dir / "profile.json").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("20 timed iterations"), std::string::npos) << o.output;
+
+  json r = read_json(dir / "r.json");
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r["provenance"]["model_sha256"].get<std::string>().size(), 64u);
+  EXPECT_FALSE(r["provenance"]["version"].get<std::string>().empty());
+  EXPECT_EQ(r["provenance"]["device"], "cpu");
+  EXPECT_EQ(r["options"]["iterations"], "20");
+  ASSERT_EQ(r["iterations"].size(), 20u);
+  for (const json& it : r["iterations"]) EXPECT_GT(it["latency_ms"].get<double>(), 0);
+  EXPECT_GT(r["summary"]["latency_ms"]["median"].get<double>(), 0);
+  EXPECT_FALSE(r["layers"].empty());
+
+  std::ifstream csv(dir / "r.csv");
+  int lines = 0;
+  for (std::string line; std::getline(csv, line);) ++lines;
+  EXPECT_EQ(lines, 21);  // header + one row per iteration
+
+  // Chrome trace event format: complete events ("X") with name, ts, dur, pid, tid.
+  json trace = read_json(dir / "t.json");
+  ASSERT_TRUE(trace.contains("traceEvents"));
+  int complete = 0;
+  for (const json& e : trace["traceEvents"]) {
+    ASSERT_TRUE(e.contains("ph") && e.contains("pid") && e.contains("name")) << e.dump();
+    if (e["ph"] == "X") {
+      ++complete;
+      EXPECT_TRUE(e["ts"].is_number() && e["dur"].is_number() && e.contains("tid")) << e.dump();
+    }
+  }
+  EXPECT_GE(complete, 20);
+
+  // trtexec's --exportTimes keys and --exportProfile layout (a count record, then one record per layer).
+  json times = read_json(dir / "times.json");
+  ASSERT_EQ(times.size(), 20u);
+  for (const char* key : {"startEnqMs", "endEnqMs", "startH2dMs", "endH2dMs", "startComputeMs", "endComputeMs", "startD2hMs", "endD2hMs",
+                          "h2dMs", "computeMs", "d2hMs", "latencyMs"})
+    EXPECT_TRUE(times[0].contains(key)) << key;
+  json profile = read_json(dir / "profile.json");
+  ASSERT_GE(profile.size(), 2u);
+  EXPECT_TRUE(profile[0].contains("count"));
+  for (const char* key : {"name", "timeMs", "averageMs", "medianMs", "percentage"}) EXPECT_TRUE(profile[1].contains(key)) << key;
+}
+
+// Twenty labelled ImageNet photos: top-1/top-5 counted once per photo, as JSON and console say.
+TEST(BenchCli, ImagesWithLabelsGiveAccuracy) {
+  if (!fs::exists(kMobileNet) || !fs::exists(kPhotos)) GTEST_SKIP() << "shared models/images absent";
+  fs::path dir = fresh_dir("bench_cli_images");
+  std::vector<fs::path> photos;
+  for (const auto& e : fs::directory_iterator(kPhotos))
+    if (e.path().extension() == ".JPEG") photos.push_back(e.path());
+  std::sort(photos.begin(), photos.end());
+  ASSERT_GE(photos.size(), 20u);
+  for (size_t i = 0; i < 20; ++i) fs::copy_file(photos[i], dir / photos[i].filename());
+
+  Outcome o = run_cli("bench " + kMobileNet + " --threads 1 --iterations 20 --warmup-iterations 1 --images " +
+                      dir.string() + " --labels " + kLabels + " --json " + (dir / "r.json").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("over 20 images"), std::string::npos) << o.output;
+  json r = read_json(dir / "r.json");
+  EXPECT_EQ(r["accuracy"]["images"], 20);
+  // The first 20 classes (fish, birds, amphibians) are easy for MobileNetV2: wrong preprocessing (channel
+  // order, normalisation, crop) or a mislabelled feed drops top-1 far below this.
+  EXPECT_GE(r["accuracy"]["top1"].get<int>(), 14) << o.output;
+  EXPECT_GE(r["accuracy"]["top5"].get<int>(), r["accuracy"]["top1"].get<int>());
+
+  // Fewer iterations than photos: the accuracy says how many it covers.
+  Outcome partial = run_cli("bench " + kMobileNet + " --threads 1 --iterations 5 --warmup-iterations 0 --images " +
+                            dir.string() + " --labels " + kLabels);
+  ASSERT_EQ(partial.exit_code, 0) << partial.output;
+  EXPECT_NE(partial.output.find("accuracy covers 5 of the 20 images"), std::string::npos) << partial.output;
+}
+
+TEST(BenchCli, BadImageOptionsAreOneLineErrors) {
+  if (!fs::exists(kMobileNet)) GTEST_SKIP() << "shared models absent";
+  fs::path dir = fresh_dir("bench_cli_errors");
+  expect_one_line_error(run_cli("bench " + kMobileNet + " --labels " + kLabels), "needs --images");
+  expect_one_line_error(run_cli("bench " + kMobileNet + " --images " + (dir / "missing").string()), "not a folder");
+  expect_one_line_error(run_cli("bench " + kMobileNet + " --images " + dir.string()), "no image files");
+
+  std::ofstream(dir / "broken.jpg") << "not a jpeg";
+  expect_one_line_error(run_cli("bench " + kMobileNet + " --iterations 1 --images " + dir.string()), "broken.jpg");
+
+  fs::remove(dir / "broken.jpg");
+  fs::copy_file(kShared + "/images/skimage/chelsea.png", dir / "chelsea.png");
+  expect_one_line_error(run_cli("bench " + kMobileNet + " --iterations 1 --images " + dir.string() + " --labels " + kLabels),
+                        "no label for image 'chelsea.png'");
+  expect_one_line_error(run_cli("bench " + kMobileNet + " --iterations 1 --images " + dir.string() + " --crop 200"),
+                        "chelsea.png");
+}
+
+}  // namespace
