@@ -3,14 +3,19 @@
 # markdown table for docs/benchmarks.md (and writes it to --output). Runs on the GPU machine.
 #
 #   bench/cuda_vs_pytorch.sh --edgescope PATH [--iterations N] [--batches "1 32"] [--precisions "fp32 tf32 fp16"]
-#                            [--models "mobilenet_v2 resnet50"] [--work DIR] [--output FILE.md]
+#                            [--models "mobilenet_v2 resnet50"] [--work DIR] [--output FILE.md] [--torch-only]
+#
+# torch.compile takes most of the time (a compile per model, batch, precision and memory format), so the
+# PyTorch timings can be taken in one run (--torch-only) and reused in the next: a WORK/torch.MODEL.BATCH.json
+# already present is not re-timed (the model is only re-exported, with the same seed and so the same weights).
 #
 # For each torchvision model and batch, one Python process seeds the weights (torch.manual_seed(0)), exports
 # the model to ONNX (opset 17, static batch) and times PyTorch: eager and torch.compile(mode='reduce-overhead'),
 # each in NCHW and channels_last (the better memory format counts), per precision. Then edgescope benches the
 # exported file (study mode, with and without --cuda-graph; the better counts). Two times per cell:
 #   latency = copy in + infer + copy out + synchronise (host input, host output), median of --iterations;
-#   compute = the device time of the inference alone (CUDA events), median; TFLOP/s = 2*MACs*batch / compute.
+#   compute = the device time of the inference alone (CUDA events), median; TFLOP/s = 2*MACs / compute (MACs
+#   of the convolutions and linear layers at that batch, counted by forward hooks).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +26,7 @@ PRECISIONS="fp32 tf32 fp16"
 MODELS="mobilenet_v2 resnet50"
 WORK=""
 OUTPUT=""
+TORCH_ONLY=0
 PYTHON="${PYTHON:-python3}"
 
 die() { echo "cuda_vs_pytorch: $*" >&2; exit 2; }
@@ -34,11 +40,12 @@ while [[ $# -gt 0 ]]; do
     --models) MODELS="$2"; shift 2 ;;
     --work) WORK="$(realpath -m "$2")"; shift 2 ;;
     --output) OUTPUT="$(realpath -m "$2")"; shift 2 ;;
+    --torch-only) TORCH_ONLY=1; shift ;;
     -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ -x "$EDGESCOPE" ]] || die "--edgescope PATH to the edgescope binary is required"
+[[ "$TORCH_ONLY" == 1 || -x "$EDGESCOPE" ]] || die "--edgescope PATH to the edgescope binary is required"
 [[ "$ITERATIONS" -ge 50 ]] || die "--iterations must be at least 50 (got $ITERATIONS)"
 "$PYTHON" -c 'import torch, torchvision; assert torch.cuda.is_available()' || die "needs PyTorch with a GPU"
 if [[ -z "$WORK" ]]; then
@@ -53,10 +60,13 @@ import json, sys, time
 import torch, torchvision
 
 model_name, batch, iterations, onnx_path, precisions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5].split()
+export_only = len(sys.argv) > 6 and sys.argv[6] == "export-only"
 torch.manual_seed(0)
 model = getattr(torchvision.models, model_name)(weights=None).eval()
 x_host = torch.randn(batch, 3, 224, 224)
 torch.onnx.export(model, (x_host,), onnx_path, opset_version=17, input_names=["input"], output_names=["output"], dynamo=False)
+if export_only:
+    sys.exit(0)
 
 # Multiply-accumulates of convolutions and linear layers, per batch.
 macs = 0
@@ -116,15 +126,23 @@ json.dump({"macs": macs, "rows": rows}, sys.stdout)
 PY
 
 ms() { awk -v v="$1" 'BEGIN { printf "%.3f", v }'; }
-tflops() { awk -v macs="$1" -v b="$2" -v t="$3" 'BEGIN { printf "%.1f", 2 * macs * b / (t * 1e-3) / 1e12 }'; }
+# macs are counted on the batched input already.
+tflops() { awk -v macs="$1" -v t="$2" 'BEGIN { printf "%.1f", 2 * macs / (t * 1e-3) / 1e12 }'; }
 
 TABLE="| model | batch | precision | edgescope latency ms | edgescope compute ms | edgescope TFLOP/s | PyTorch eager latency / compute ms | torch.compile latency / compute ms | latency ratio (edgescope / best PyTorch) |"$'\n'
 TABLE+="|---|---|---|---|---|---|---|---|---|"$'\n'
 for model in $MODELS; do
   for batch in $BATCHES; do
     onnx="$WORK/$model.b$batch.onnx"
-    echo "== $model batch $batch: PyTorch" >&2
-    "$PYTHON" "$WORK/torch_side.py" "$model" "$batch" "$ITERATIONS" "$onnx" "$PRECISIONS" > "$WORK/torch.$model.$batch.json"
+    if [[ -s "$WORK/torch.$model.$batch.json" ]]; then
+      echo "== $model batch $batch: PyTorch timings of an earlier run reused; export only" >&2
+      "$PYTHON" "$WORK/torch_side.py" "$model" "$batch" "$ITERATIONS" "$onnx" "$PRECISIONS" export-only
+    else
+      echo "== $model batch $batch: PyTorch" >&2
+      "$PYTHON" "$WORK/torch_side.py" "$model" "$batch" "$ITERATIONS" "$onnx" "$PRECISIONS" > "$WORK/torch.$model.$batch.json.tmp"
+      mv "$WORK/torch.$model.$batch.json.tmp" "$WORK/torch.$model.$batch.json"
+    fi
+    [[ "$TORCH_ONLY" == 1 ]] && continue
     macs=$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['macs'])" "$WORK/torch.$model.$batch.json")
     for precision in $PRECISIONS; do
       torch_cell() {  # "latency / compute (format)" of one mode; the best latency as the last line's value
@@ -150,7 +168,7 @@ PY
         fi
       done
       if [[ -n "$es_lat" ]]; then
-        TABLE+="| $model | $batch | $precision | $(ms "$es_lat") | $(ms "$es_comp") | $(tflops "$macs" "$batch" "$es_comp") | ${eager%%$'\t'*} | ${compiled%%$'\t'*} | $(awk -v a="$es_lat" -v b="$best_torch" 'BEGIN { printf "%.2f", a / b }') |"$'\n'
+        TABLE+="| $model | $batch | $precision | $(ms "$es_lat") | $(ms "$es_comp") | $(tflops "$macs" "$es_comp") | ${eager%%$'\t'*} | ${compiled%%$'\t'*} | $(awk -v a="$es_lat" -v b="$best_torch" 'BEGIN { printf "%.2f", a / b }') |"$'\n'
       else
         TABLE+="| $model | $batch | $precision | unsupported | unsupported | - | ${eager%%$'\t'*} | ${compiled%%$'\t'*} | - |"$'\n'
       fi

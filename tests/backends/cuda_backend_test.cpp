@@ -1,6 +1,7 @@
 // The CUDA backend against the reference kernels, op family by op family (relative L2 <= 1e-5 in FP32;
-// 5e-3 in TF32, whose products keep 10 mantissa bits), and the executable's contract: CUDA Graph replay,
-// phase events, profiles, I/O validation. Skipped where no GPU is visible (CI compiles it only).
+// 5e-3 in TF32, whose products keep 10 mantissa bits; 1e-2 in FP16, whose storage keeps 10 mantissa bits
+// at every layer), and the executable's contract: CUDA Graph replay, phase events, profiles, I/O
+// validation. Skipped where no GPU is visible (CI compiles it only).
 #include "backends/cuda/cuda_backend.h"
 #include "backends/ref/ref_kernels.h"
 #include "ir/builder.h"
@@ -125,6 +126,40 @@ TEST_F(CudaBackend, TensorFloat32ConvolutionAndGemmWithinTolerance) {
   ValueId f = node(b, OpKind::Flatten, {p}, {{"axis", int64_t{1}}});
   b.output(node(b, OpKind::Gemm, {f, weights(b, {10, 64}), weights(b, {10})}, {{"transB", int64_t{1}}}));
   expect_matches_reference(finish(b), {.precision = "tf32"}, 5e-3);
+}
+
+// FP16 runs the convolutions channels-last: every consumer kind of an NHWC value (element-wise with
+// broadcasting, residual, pools, concat, slice, resize, global pool, a reshape that needs NCHW, matrix
+// product, softmax) must read it right.
+TEST_F(CudaBackend, HalfPrecisionNhwcNetwork) {
+  GraphBuilder b("fp16");
+  ValueId x = b.input("x", DType::f32, {2, 8, 12, 12});
+  ValueId c1 = node(b, OpKind::FusedConv, {x, weights(b, {16, 8, 3, 3}), weights(b, {16})},
+                    {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Relu")}});
+  ValueId dw = node(b, OpKind::FusedConv, {c1, weights(b, {16, 1, 3, 3}), weights(b, {16})},
+                    {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"group", int64_t{16}},
+                     {"activation", std::string("Clip")}, {"activation_params", Floats{0.f, 6.f}}});
+  ValueId res = node(b, OpKind::FusedConv, {dw, weights(b, {16, 16, 1, 1}), weights(b, {16}), c1},
+                     {{"kernel_shape", Ints{1, 1}}, {"activation", std::string("Relu")}});
+  ValueId scaled = node(b, OpKind::Mul, {res, weights(b, {16, 1, 1})});
+  ValueId pooled = node(b, OpKind::MaxPool, {scaled}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}});
+  ValueId up = node(b, OpKind::Resize, {pooled, kNoValue, b.initializer("scales", Tensor::from_vector<float>({4}, {1.f, 1.f, 2.f, 2.f}))},
+                    {{"mode", std::string("linear")}});
+  ValueId cat = node(b, OpKind::Concat, {up, x}, {{"axis", int64_t{1}}});
+  auto i64 = [&](const char* name, std::vector<int64_t> v) {
+    const int64_t n = static_cast<int64_t>(v.size());
+    return b.initializer(name, Tensor::from_vector<int64_t>({n}, v));
+  };
+  ValueId sliced = node(b, OpKind::Slice, {cat, i64("s", {2}), i64("e", {20}), i64("a", {1})});
+  b.output(node(b, OpKind::HardSwish, {sliced}));
+  b.output(node(b, OpKind::Reshape, {sliced, i64("shape", {2, -1})}));
+  ValueId gap = node(b, OpKind::GlobalAveragePool, {cat});
+  ValueId flat = node(b, OpKind::Flatten, {gap});
+  ValueId fc = node(b, OpKind::Gemm, {flat, weights(b, {10, 24}), weights(b, {10})}, {{"transB", int64_t{1}}});
+  b.output(node(b, OpKind::Softmax, {fc}));
+  const Graph g = finish(b);
+  expect_matches_reference(g, {.precision = "fp16"}, 1e-2);
+  expect_matches_reference(g, {.precision = "fp16", .cuda_graph = true}, 1e-2);
 }
 
 TEST_F(CudaBackend, Pools) {

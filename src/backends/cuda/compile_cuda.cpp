@@ -1,6 +1,7 @@
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/cuda_executable.h"
 #include "backends/cuda/lowering.h"
+#include "backends/cuda/storage_plan.h"
 
 namespace es::cuda {
 
@@ -24,27 +25,24 @@ int device_count() {
 }
 
 Result<std::unique_ptr<Executable>> compile_cuda(const Graph& graph, const CudaOptions& options) {
-  if (options.precision != "fp32" && options.precision != "tf32")
-    return error(StatusCode::unsupported, "precision '{}' is not supported on device 'cuda' (fp32 or tf32)",
+  if (options.precision != "fp32" && options.precision != "tf32" && options.precision != "fp16")
+    return error(StatusCode::unsupported, "precision '{}' is not supported on device 'cuda' (fp32, tf32 or fp16)",
                  options.precision);
   const int devices = device_count();
   if (options.device < 0 || options.device >= devices)
     return error(StatusCode::not_found, "device 'cuda:{}' does not exist ({} CUDA devices found)", options.device, devices);
-  Program program;
-  program.graph = std::make_shared<const Graph>(graph);
-  const Graph& g = *program.graph;
-  program.alias_of.resize(g.values.size());
-  for (size_t i = 0; i < g.values.size(); ++i) program.alias_of[i] = static_cast<ValueId>(i);
+  Graph g = graph;  // the storage plan adds the values of its layout conversions
+  std::vector<PlanItem> items;
   for (const Node& node : g.nodes) {
     std::optional<Lowered> lowered = lower(g, node);
     if (!lowered)
       return error(StatusCode::unsupported, "node '{}': op {} is not supported by the CUDA backend", node.name,
                    op_name(node.op));
-    if (lowered->step != nullptr)
-      program.steps.push_back(std::move(lowered->step));
-    else
-      program.alias_of[static_cast<size_t>(node.outputs[0])] = program.alias_of[static_cast<size_t>(lowered->view_of)];
+    items.push_back({std::move(lowered->step), lowered->view_of, node.outputs[0]});
   }
+  Program program;
+  plan_storage(g, std::move(items), options.precision == "fp16", program);
+  program.graph = std::make_shared<const Graph>(std::move(g));
   return CudaExecutable::create(std::move(program), options);
 }
 

@@ -16,7 +16,7 @@ namespace es::cuda {
 
 struct CudaOptions {
   int device = 0;
-  std::string precision = "fp32";  // fp32 | tf32
+  std::string precision = "fp32";  // fp32 | tf32 | fp16 (f16 storage, NHWC convolutions, f32 accumulation)
   bool cuda_graph = false;         // capture the whole compute once and replay it
 };
 

@@ -1,8 +1,11 @@
 #include "backends/cuda/cuda_executable.h"
 
 #include "backends/cpu/memory_plan.h"
+#include "backends/cuda/lowering.h"
+#include "backends/cuda/storage_plan.h"
 #include "base/log.h"
 
+#include <cuda_fp16.h>
 #include <nvtx3/nvToolsExt.h>
 
 #include <cstring>
@@ -16,7 +19,37 @@ constexpr size_t kConvWorkspaceBytes = size_t{64} << 20;  // the most any chosen
 constexpr size_t kCublasWorkspaceBytes = size_t{32} << 20;  // a fixed one lets cuBLAS run inside graph capture
 
 size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
-size_t value_bytes(const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * dtype_size(v.dtype); }
+size_t host_bytes(const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * dtype_size(v.dtype); }
+size_t stored_bytes(const Value& v, const Storage& s) {
+  return static_cast<size_t>(shape_numel(v.shape)) * (s.half ? 2 : dtype_size(v.dtype));
+}
+
+// An initializer's bytes as the device stores it: f16 and, for a convolution's filter, KRSC (NHWC).
+std::vector<std::byte> stored_constant(const Tensor& t, const Storage& s) {
+  const std::span<const std::byte> raw(static_cast<const std::byte*>(t.raw()), t.nbytes());
+  if (!s.half && !s.nhwc) return {raw.begin(), raw.end()};
+  const std::vector<float> values = t.to_float_vector();
+  const Shape& shape = t.shape();
+  std::vector<size_t> source(values.size());  // element of `values` at each stored position
+  for (size_t i = 0; i < source.size(); ++i) source[i] = i;
+  if (s.nhwc && shape.size() == 4) {
+    const size_t c = static_cast<size_t>(shape[1]), hw = static_cast<size_t>(shape[2] * shape[3]);
+    for (size_t i = 0; i < source.size(); ++i) {
+      const size_t k = i / (hw * c), pixel = (i / c) % hw, ch = i % c;
+      source[i] = (k * c + ch) * hw + pixel;
+    }
+  }
+  std::vector<std::byte> out(values.size() * (s.half ? 2 : 4));
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (s.half) {
+      const __half h = __float2half(values[source[i]]);
+      std::memcpy(out.data() + 2 * i, &h, 2);
+    } else {
+      std::memcpy(out.data() + 4 * i, &values[source[i]], 4);
+    }
+  }
+  return out;
+}
 
 // NVTX range for Nsight Systems, closed at scope exit.
 struct NvtxRange {
@@ -46,7 +79,7 @@ CudaExecutable::~CudaExecutable() {
   if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
   for (cudaEvent_t e : events_)
     if (e) cudaEventDestroy(e);
-  for (void* p : {arena_, constants_, ctx_.workspace, cublas_workspace_})
+  for (void* p : {arena_, constants_, ctx_.workspace, cublas_workspace_, staging_})
     if (p) cudaFree(p);
   for (std::byte* p : {pinned_inputs_, pinned_outputs_})
     if (p) cudaFreeHost(p);
@@ -64,7 +97,7 @@ Status CudaExecutable::init() {
   ES_CUDA_TRY(cublasSetStream(ctx_.cublas, ctx_.stream));
   ES_CUDA_TRY(cudaMalloc(&cublas_workspace_, kCublasWorkspaceBytes));
   ES_CUDA_TRY(cublasSetWorkspace(ctx_.cublas, cublas_workspace_, kCublasWorkspaceBytes));
-  ctx_.tf32 = options_.precision == "tf32";
+  ctx_.tf32 = options_.precision == "tf32";  // FP16 steps choose tensor cores themselves
   ES_CUDA_TRY(cublasSetMathMode(ctx_.cublas, ctx_.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH));
   for (cudaEvent_t& e : events_) ES_CUDA_TRY(cudaEventCreate(&e));
   ES_TRY(plan_and_allocate());
@@ -96,7 +129,7 @@ Status CudaExecutable::plan_and_allocate() {
     int& b = buffer_of[static_cast<size_t>(root)];
     if (b < 0) {
       b = static_cast<int>(uses.size());
-      uses.push_back({aligned(value_bytes(graph.value(root))), step, step});
+      uses.push_back({aligned(stored_bytes(graph.value(root), program_.storage[static_cast<size_t>(root)])), step, step});
       roots.push_back(root);
     }
     uses[static_cast<size_t>(b)].first_step = std::min(uses[static_cast<size_t>(b)].first_step, step);
@@ -110,6 +143,7 @@ Status CudaExecutable::plan_and_allocate() {
   }
   for (ValueId id : graph.outputs) touch(id, last);
   const cpu::MemoryPlan plan = cpu::plan_memory(uses, kAlignment);
+  staging_output_base_ = 0;
   arena_bytes_ = plan.total_bytes;
   ES_CUDA_TRY(cudaMalloc(&arena_, std::max<size_t>(arena_bytes_, kAlignment)));
   ES_CUDA_TRY(cudaMemsetAsync(arena_, 0, std::max<size_t>(arena_bytes_, kAlignment), ctx_.stream));
@@ -118,10 +152,14 @@ Status CudaExecutable::plan_and_allocate() {
     pointers_[static_cast<size_t>(roots[b])] = static_cast<std::byte*>(arena_) + plan.offsets[b];
 
   size_t in_bytes = 0, out_bytes = 0;
-  for (ValueId id : graph.inputs) input_offsets_.push_back(std::exchange(in_bytes, in_bytes + aligned(value_bytes(graph.value(id)))));
-  for (ValueId id : graph.outputs) output_offsets_.push_back(std::exchange(out_bytes, out_bytes + aligned(value_bytes(graph.value(id)))));
+  for (ValueId id : graph.inputs) input_offsets_.push_back(std::exchange(in_bytes, in_bytes + aligned(host_bytes(graph.value(id)))));
+  for (ValueId id : graph.outputs) output_offsets_.push_back(std::exchange(out_bytes, out_bytes + aligned(host_bytes(graph.value(id)))));
   ES_CUDA_TRY(cudaHostAlloc(reinterpret_cast<void**>(&pinned_inputs_), std::max<size_t>(in_bytes, 1), cudaHostAllocDefault));
   ES_CUDA_TRY(cudaHostAlloc(reinterpret_cast<void**>(&pinned_outputs_), std::max<size_t>(out_bytes, 1), cudaHostAllocDefault));
+  // Inputs and outputs stored otherwise than the host holds them (FP16) pass through a device staging
+  // buffer in host form and a conversion kernel.
+  staging_output_base_ = in_bytes;
+  ES_CUDA_TRY(cudaMalloc(&staging_, std::max<size_t>(in_bytes + out_bytes, kAlignment)));
   return Status::ok_status();
 }
 
@@ -141,13 +179,15 @@ Status CudaExecutable::upload_constants() {
   for (ValueId id : graph.outputs) need(id);
   size_t total = 0;
   std::vector<size_t> offsets;
-  for (ValueId id : used) offsets.push_back(std::exchange(total, total + aligned(graph.value(id).data->nbytes())));
+  for (ValueId id : used)
+    offsets.push_back(std::exchange(total, total + aligned(stored_bytes(graph.value(id), program_.storage[static_cast<size_t>(id)]))));
   if (total == 0) return Status::ok_status();
   ES_CUDA_TRY(cudaMalloc(&constants_, total));
   for (size_t i = 0; i < used.size(); ++i) {
-    const Tensor& t = *graph.value(used[i]).data;
+    const std::vector<std::byte> bytes =
+        stored_constant(*graph.value(used[i]).data, program_.storage[static_cast<size_t>(used[i])]);
     std::byte* dst = static_cast<std::byte*>(constants_) + offsets[i];
-    ES_CUDA_TRY(cudaMemcpy(dst, t.raw(), t.nbytes(), cudaMemcpyHostToDevice));
+    ES_CUDA_TRY(cudaMemcpy(dst, bytes.data(), bytes.size(), cudaMemcpyHostToDevice));
     pointers_[static_cast<size_t>(used[i])] = dst;
   }
   return Status::ok_status();
@@ -162,12 +202,38 @@ Status CudaExecutable::copy_inputs(std::span<const Tensor> inputs) {
   // Stage into pinned memory so that the copy engine transfers asynchronously at full PCIe speed.
   for (size_t i = 0; i < inputs.size(); ++i) std::memcpy(pinned_inputs_ + input_offsets_[i], inputs[i].raw(), inputs[i].nbytes());
   ES_CUDA_TRY(cudaEventRecord(events_[h2d_begin], ctx_.stream));
-  for (size_t i = 0; i < inputs.size(); ++i)
-    ES_CUDA_TRY(cudaMemcpyAsync(data(graph.inputs[i]), pinned_inputs_ + input_offsets_[i], inputs[i].nbytes(),
-                                cudaMemcpyHostToDevice, ctx_.stream));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ValueId id = graph.inputs[i];
+    const bool convert = needs_conversion(id);
+    void* dst = convert ? static_cast<std::byte*>(staging_) + input_offsets_[i] : data(id);
+    ES_CUDA_TRY(cudaMemcpyAsync(dst, pinned_inputs_ + input_offsets_[i], inputs[i].nbytes(), cudaMemcpyHostToDevice,
+                                ctx_.stream));
+    if (convert) ES_TRY(convert_value(id, dst, true));
+  }
   ES_CUDA_TRY(cudaEventRecord(events_[h2d_end], ctx_.stream));
   recorded_[h2d_begin] = recorded_[h2d_end] = true;
   return Status::ok_status();
+}
+
+bool CudaExecutable::needs_conversion(ValueId id) const {
+  const Storage& s = program_.storage[static_cast<size_t>(id)];
+  return s.half || (s.nhwc && layout_matters(program_.graph->value(id)));
+}
+
+// Between the value's device storage and its host form (f32 or its own type, row-major) in `host_form`.
+Status CudaExecutable::convert_value(ValueId id, void* host_form, bool to_device) {
+  const Value& v = program_.graph->value(id);
+  const Storage& stored = program_.storage[static_cast<size_t>(id)];
+  Dims dims = *dims_of(v.shape);
+  Strides device_strides = stored_strides(v.shape, stored), host_strides = stored_strides(v.shape, {});
+  if (to_device) {
+    order_by_destination(dims, device_strides, {&host_strides});
+    launch_convert(ctx_.stream, host_form, false, host_strides, data(id), stored.half, device_strides, dims);
+  } else {
+    order_by_destination(dims, host_strides, {&device_strides});
+    launch_convert(ctx_.stream, data(id), stored.half, device_strides, host_form, false, host_strides, dims);
+  }
+  return check(cudaGetLastError(), "conversion kernel");
 }
 
 Status CudaExecutable::run_steps() {
@@ -214,7 +280,13 @@ Status CudaExecutable::copy_outputs(std::span<Tensor> outputs) {
     // Reuse the caller's tensor when it already fits (benchmark loops), else allocate.
     if (outputs[i].empty() || !check_tensor(v, outputs[i], "output").ok()) outputs[i] = Tensor(v.dtype, v.shape);
     std::byte* staged = pinned_outputs_ + output_offsets_[i];
-    ES_CUDA_TRY(cudaMemcpyAsync(staged, data(graph.outputs[i]), outputs[i].nbytes(), cudaMemcpyDeviceToHost, ctx_.stream));
+    const void* src = data(graph.outputs[i]);
+    if (needs_conversion(graph.outputs[i])) {
+      void* host_form = static_cast<std::byte*>(staging_) + staging_output_base_ + output_offsets_[i];
+      ES_TRY(convert_value(graph.outputs[i], host_form, false));
+      src = host_form;
+    }
+    ES_CUDA_TRY(cudaMemcpyAsync(staged, src, outputs[i].nbytes(), cudaMemcpyDeviceToHost, ctx_.stream));
     pending_.push_back({outputs[i].raw(), staged, outputs[i].nbytes()});
   }
   ES_CUDA_TRY(cudaEventRecord(events_[d2h_end], ctx_.stream));

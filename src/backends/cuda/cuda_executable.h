@@ -35,6 +35,8 @@ class CudaExecutable final : public Executable, private DeviceMemory {
   Status plan_and_allocate();
   Status upload_constants();
   Status run_steps();
+  bool needs_conversion(ValueId id) const;
+  Status convert_value(ValueId id, void* host_form, bool to_device);
   void* data(ValueId id) const override { return pointers_[static_cast<size_t>(program_.alias_of[static_cast<size_t>(id)])]; }
 
   Program program_;
@@ -47,6 +49,8 @@ class CudaExecutable final : public Executable, private DeviceMemory {
   size_t arena_bytes_ = 0;
   void* constants_ = nullptr;
   void* cublas_workspace_ = nullptr;
+  void* staging_ = nullptr;          // inputs and outputs in host form on the device (FP16 conversions)
+  size_t staging_output_base_ = 0;
   std::byte* pinned_inputs_ = nullptr;
   std::byte* pinned_outputs_ = nullptr;
   std::vector<size_t> input_offsets_, output_offsets_;  // into the pinned buffers

@@ -1,5 +1,7 @@
 #include "backends/cuda/kernels.h"
 
+#include <cuda_fp16.h>
+
 #include <cfloat>
 #include <cstdint>
 
@@ -16,6 +18,21 @@ unsigned blocks_for(int64_t n) {
 
 #define ES_GRID_LOOP(i, n) \
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < (n); i += int64_t{blockDim.x} * gridDim.x)
+
+// Storage <-> compute: kernels compute in f32 whatever the storage type.
+__device__ __forceinline__ float load(const float* p, int64_t i) { return p[i]; }
+__device__ __forceinline__ float load(const __half* p, int64_t i) { return __half2float(p[i]); }
+__device__ __forceinline__ void store(float* p, int64_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void store(__half* p, int64_t i, float v) { p[i] = __float2half(v); }
+
+// Calls go(T{}) with T the storage type: __half for f16, float for f32.
+template <typename F>
+void with_type(bool half, F&& go) {
+  if (half)
+    go(__half{});
+  else
+    go(float{});
+}
 
 __device__ __forceinline__ float softplus(float x) { return x > 20.f ? x : log1pf(expf(x)); }
 
@@ -61,12 +78,13 @@ __device__ __forceinline__ float apply(Binary op, float a, float b) {
   return a;
 }
 
-__global__ void unary_kernel(UnaryFn fn, const float* x, float* y, int64_t n) {
-  ES_GRID_LOOP(i, n) y[i] = apply(fn, x[i]);
+template <typename T>
+__global__ void unary_kernel(UnaryFn fn, const T* x, T* y, int64_t n) {
+  ES_GRID_LOOP(i, n) store(y, i, apply(fn, load(x, i)));
 }
 
-__global__ void binary_kernel(Binary op, const float* a, Strides as, const float* b, Strides bs, float* y, Dims out,
-                              int64_t n) {
+template <typename T>
+__global__ void binary_kernel(Binary op, const T* a, Strides as, const T* b, Strides bs, T* y, Dims out, int64_t n) {
   ES_GRID_LOOP(i, n) {
     int64_t rest = i, ia = 0, ib = 0;
     for (int d = out.rank - 1; d >= 0; --d) {
@@ -75,17 +93,32 @@ __global__ void binary_kernel(Binary op, const float* a, Strides as, const float
       ia += k * as.step[d];
       ib += k * bs.step[d];
     }
-    y[i] = apply(op, a[ia], b[ib]);
+    store(y, i, apply(op, load(a, ia), load(b, ib)));
   }
 }
 
-__global__ void bias_act_kernel(float* y, const float* bias, const float* sum, UnaryFn fn, int64_t c, int64_t inner,
-                                int64_t n) {
+// The channel of element i is (i / inner) % c in NCHW, i % c in NHWC (inner = 1 there).
+template <typename T>
+__global__ void bias_act_kernel(T* y, const T* bias, const T* sum, UnaryFn fn, int64_t c, int64_t inner, int64_t n) {
   ES_GRID_LOOP(i, n) {
-    float v = y[i];
-    if (bias != nullptr) v += bias[(i / inner) % c];
-    if (sum != nullptr) v += sum[i];
-    y[i] = apply(fn, v);
+    float v = load(y, i);
+    if (bias != nullptr) v += load(bias, (i / inner) % c);
+    if (sum != nullptr) v += load(sum, i);
+    store(y, i, apply(fn, v));
+  }
+}
+
+template <typename S, typename D>
+__global__ void convert_kernel(const S* src, Strides ss, D* dst, Strides ds, Dims shape, int64_t n) {
+  ES_GRID_LOOP(i, n) {
+    int64_t rest = i, is = 0, id = 0;
+    for (int d = shape.rank - 1; d >= 0; --d) {
+      const int64_t k = rest % shape.size[d];
+      rest /= shape.size[d];
+      is += k * ss.step[d];
+      id += k * ds.step[d];
+    }
+    store(dst, id, load(src, is));
   }
 }
 
@@ -116,63 +149,83 @@ __device__ __forceinline__ float warp_reduce(Reduce op, float v) {
 }
 
 // inner == 1: one warp per output, reading the contiguous row.
-__global__ void reduce_rows_kernel(Reduce op, const float* x, float* y, int64_t rows, int64_t r) {
+template <typename T>
+__global__ void reduce_rows_kernel(Reduce op, const T* x, T* y, int64_t rows, int64_t r) {
   const int lane = threadIdx.x % 32;
   const int64_t warps = int64_t{gridDim.x} * blockDim.x / 32;
   for (int64_t warp = (blockIdx.x * int64_t{blockDim.x} + threadIdx.x) / 32; warp < rows; warp += warps) {
-  const float* row = x + warp * r;
+  const T* row = x + warp * r;
   float acc = reduce_init(op);
-  for (int64_t k = lane; k < r; k += 32) acc = reduce_step(op, acc, row[k]);
+  for (int64_t k = lane; k < r; k += 32) acc = reduce_step(op, acc, load(row, k));
   acc = warp_reduce(op, acc);
-  if (lane == 0) y[warp] = op == Reduce::mean ? acc / static_cast<float>(r) : acc;
+  if (lane == 0) store(y, warp, op == Reduce::mean ? acc / static_cast<float>(r) : acc);
   }
 }
 
-__global__ void reduce_strided_kernel(Reduce op, const float* x, float* y, int64_t r, int64_t inner, int64_t n) {
+template <typename T>
+__global__ void reduce_strided_kernel(Reduce op, const T* x, T* y, int64_t r, int64_t inner, int64_t n) {
   ES_GRID_LOOP(i, n) {
     const int64_t o = i / inner, in = i % inner;
-    const float* p = x + o * r * inner + in;
+    const T* p = x + o * r * inner + in;
     float acc = reduce_init(op);
-    for (int64_t k = 0; k < r; ++k) acc = reduce_step(op, acc, p[k * inner]);
-    y[i] = op == Reduce::mean ? acc / static_cast<float>(r) : acc;
+    for (int64_t k = 0; k < r; ++k) acc = reduce_step(op, acc, load(p, k * inner));
+    store(y, i, op == Reduce::mean ? acc / static_cast<float>(r) : acc);
   }
 }
 
-__global__ void softmax_rows_kernel(const float* x, float* y, int64_t rows, int64_t r, bool log) {
+template <typename T>
+__global__ void softmax_rows_kernel(const T* x, T* y, int64_t rows, int64_t r, bool log) {
   const int lane = threadIdx.x % 32;
   const int64_t warps = int64_t{gridDim.x} * blockDim.x / 32;
   for (int64_t warp = (blockIdx.x * int64_t{blockDim.x} + threadIdx.x) / 32; warp < rows; warp += warps) {
-  const float* in = x + warp * r;
-  float* out = y + warp * r;
+  const T* in = x + warp * r;
+  T* out = y + warp * r;
   float m = -FLT_MAX;
-  for (int64_t k = lane; k < r; k += 32) m = fmaxf(m, in[k]);
+  for (int64_t k = lane; k < r; k += 32) m = fmaxf(m, load(in, k));
   m = warp_reduce(Reduce::max, m);
   float s = 0.f;
-  for (int64_t k = lane; k < r; k += 32) s += expf(in[k] - m);
+  for (int64_t k = lane; k < r; k += 32) s += expf(load(in, k) - m);
   s = warp_reduce(Reduce::sum, s);
   const float ls = logf(s);
-  for (int64_t k = lane; k < r; k += 32) out[k] = log ? in[k] - m - ls : expf(in[k] - m) / s;
+  for (int64_t k = lane; k < r; k += 32) store(out, k, log ? load(in, k) - m - ls : expf(load(in, k) - m) / s);
   }
 }
 
-__global__ void softmax_strided_kernel(const float* x, float* y, int64_t r, int64_t inner, int64_t n, bool log) {
+template <typename T>
+__global__ void softmax_strided_kernel(const T* x, T* y, int64_t r, int64_t inner, int64_t n, bool log) {
   ES_GRID_LOOP(i, n) {
     const int64_t o = i / inner, in = i % inner;
-    const float* p = x + o * r * inner + in;
-    float* q = y + o * r * inner + in;
+    const T* p = x + o * r * inner + in;
+    T* q = y + o * r * inner + in;
     float m = -FLT_MAX;
-    for (int64_t k = 0; k < r; ++k) m = fmaxf(m, p[k * inner]);
+    for (int64_t k = 0; k < r; ++k) m = fmaxf(m, load(p, k * inner));
     float s = 0.f;
-    for (int64_t k = 0; k < r; ++k) s += expf(p[k * inner] - m);
+    for (int64_t k = 0; k < r; ++k) s += expf(load(p, k * inner) - m);
     const float ls = logf(s);
-    for (int64_t k = 0; k < r; ++k) q[k * inner] = log ? p[k * inner] - m - ls : expf(p[k * inner] - m) / s;
+    for (int64_t k = 0; k < r; ++k)
+      store(q, k * inner, log ? load(p, k * inner) - m - ls : expf(load(p, k * inner) - m) / s);
   }
 }
 
-__global__ void pool2d_kernel(Pool2d p, const float* x, float* y, int64_t n) {
+// Element i of the output in its own layout: (image, channel, row, column), and where a pixel (row,
+// column) of that image and channel lies in a tensor of `h` x `w` pixels.
+struct Pixel {
+  int64_t n, c, y, x;
+};
+__device__ __forceinline__ Pixel pixel_of(int64_t i, bool nhwc, int64_t c, int64_t h, int64_t w) {
+  if (nhwc) return {i / (h * w * c), i % c, (i / (w * c)) % h, (i / c) % w};
+  return {i / (c * h * w), (i / (h * w)) % c, (i / w) % h, i % w};
+}
+__device__ __forceinline__ int64_t offset_of(bool nhwc, int64_t n, int64_t ch, int64_t y, int64_t x, int64_t c,
+                                             int64_t h, int64_t w) {
+  return nhwc ? ((n * h + y) * w + x) * c + ch : ((n * c + ch) * h + y) * w + x;
+}
+
+template <typename T>
+__global__ void pool2d_kernel(Pool2d p, const T* x, T* y, int64_t n) {
   ES_GRID_LOOP(i, n) {
-    const int64_t ox = i % p.ow, oy = (i / p.ow) % p.oh, plane = i / (p.ow * p.oh);
-    const float* in = x + plane * p.h * p.w;
+    const Pixel o = pixel_of(i, p.nhwc, p.c, p.oh, p.ow);
+    const int64_t oy = o.y, ox = o.x;
     float acc = p.max ? -FLT_MAX : 0.f;
     int64_t count = 0;
     for (int64_t ky = 0; ky < p.kh; ++ky) {
@@ -181,7 +234,7 @@ __global__ void pool2d_kernel(Pool2d p, const float* x, float* y, int64_t n) {
         const int64_t ix = ox * p.sw - p.pw + kx * p.dw;
         const bool inside = iy >= 0 && iy < p.h && ix >= 0 && ix < p.w;
         if (inside) {
-          const float v = in[iy * p.w + ix];
+          const float v = load(x, offset_of(p.nhwc, o.n, o.c, iy, ix, p.c, p.h, p.w));
           acc = p.max ? fmaxf(acc, v) : acc + v;
           ++count;
         } else if (p.count_include_pad && iy < p.h + p.ph_end && ix < p.w + p.pw_end) {
@@ -189,7 +242,7 @@ __global__ void pool2d_kernel(Pool2d p, const float* x, float* y, int64_t n) {
         }
       }
     }
-    y[i] = p.max ? acc : acc / static_cast<float>(count > 0 ? count : 1);
+    store(y, i, p.max ? acc : acc / static_cast<float>(count > 0 ? count : 1));
   }
 }
 
@@ -217,14 +270,15 @@ __device__ __forceinline__ int64_t nearest_index(int mode, float c, int64_t in) 
   return k < 0 ? 0 : (k >= in ? in - 1 : k);
 }
 
-__global__ void resize2d_kernel(Resize2d r, const float* x, float* y, int64_t n) {
+template <typename T>
+__global__ void resize2d_kernel(Resize2d r, const T* x, T* y, int64_t n) {
   ES_GRID_LOOP(i, n) {
-    const int64_t ox = i % r.ow, oy = (i / r.ow) % r.oh, plane = i / (r.ow * r.oh);
-    const float* in = x + plane * r.h * r.w;
-    const float cy = source_coord(r.coord, oy, r.scale_h, r.h);
-    const float cx = source_coord(r.coord, ox, r.scale_w, r.w);
+    const Pixel o = pixel_of(i, r.nhwc, r.c, r.oh, r.ow);
+    auto in = [&](int64_t iy, int64_t ix) { return load(x, offset_of(r.nhwc, o.n, o.c, iy, ix, r.c, r.h, r.w)); };
+    const float cy = source_coord(r.coord, o.y, r.scale_h, r.h);
+    const float cx = source_coord(r.coord, o.x, r.scale_w, r.w);
     if (!r.linear) {
-      y[i] = in[nearest_index(r.nearest, cy, r.h) * r.w + nearest_index(r.nearest, cx, r.w)];
+      store(y, i, in(nearest_index(r.nearest, cy, r.h), nearest_index(r.nearest, cx, r.w)));
       continue;
     }
     const float fy = fminf(fmaxf(cy, 0.f), static_cast<float>(r.h - 1));
@@ -232,29 +286,55 @@ __global__ void resize2d_kernel(Resize2d r, const float* x, float* y, int64_t n)
     const int64_t y0 = static_cast<int64_t>(floorf(fy)), x0 = static_cast<int64_t>(floorf(fx));
     const int64_t y1 = y0 + 1 < r.h ? y0 + 1 : y0, x1 = x0 + 1 < r.w ? x0 + 1 : x0;
     const float wy = fy - y0, wx = fx - x0;
-    const float top = in[y0 * r.w + x0] * (1.f - wx) + in[y0 * r.w + x1] * wx;
-    const float bottom = in[y1 * r.w + x0] * (1.f - wx) + in[y1 * r.w + x1] * wx;
-    y[i] = top * (1.f - wy) + bottom * wy;
+    const float top = in(y0, x0) * (1.f - wx) + in(y0, x1) * wx;
+    const float bottom = in(y1, x0) * (1.f - wx) + in(y1, x1) * wx;
+    store(y, i, top * (1.f - wy) + bottom * wy);
   }
 }
 
 }  // namespace
 
-void launch_unary(cudaStream_t s, UnaryFn fn, const float* x, float* y, int64_t n) {
-  unary_kernel<<<blocks_for(n), kBlock, 0, s>>>(fn, x, y, n);
+void launch_unary(cudaStream_t s, bool half, UnaryFn fn, const void* x, void* y, int64_t n) {
+  with_type(half, [&](auto tag) {
+    using T = decltype(tag);
+    unary_kernel<T><<<blocks_for(n), kBlock, 0, s>>>(fn, static_cast<const T*>(x), static_cast<T*>(y), n);
+  });
 }
 
-void launch_binary(cudaStream_t s, Binary op, const float* a, Strides a_strides, const float* b, Strides b_strides,
-                   float* y, Dims out) {
+void launch_binary(cudaStream_t s, bool half, Binary op, const void* a, Strides a_strides, const void* b,
+                   Strides b_strides, void* y, Dims out) {
   int64_t n = 1;
   for (int d = 0; d < out.rank; ++d) n *= out.size[d];
-  binary_kernel<<<blocks_for(n), kBlock, 0, s>>>(op, a, a_strides, b, b_strides, y, out, n);
+  with_type(half, [&](auto tag) {
+    using T = decltype(tag);
+    binary_kernel<T><<<blocks_for(n), kBlock, 0, s>>>(op, static_cast<const T*>(a), a_strides, static_cast<const T*>(b),
+                                                      b_strides, static_cast<T*>(y), out, n);
+  });
 }
 
-void launch_bias_act(cudaStream_t s, float* y, const float* bias, const float* sum, UnaryFn fn, int64_t n, int64_t c,
-                     int64_t inner) {
+void launch_bias_act(cudaStream_t s, bool half, bool nhwc, void* y, const void* bias, const void* sum, UnaryFn fn,
+                     int64_t n, int64_t c, int64_t inner) {
   const int64_t total = n * c * inner;
-  bias_act_kernel<<<blocks_for(total), kBlock, 0, s>>>(y, bias, sum, fn, c, inner, total);
+  with_type(half, [&](auto tag) {
+    using T = decltype(tag);
+    bias_act_kernel<T><<<blocks_for(total), kBlock, 0, s>>>(static_cast<T*>(y), static_cast<const T*>(bias),
+                                                            static_cast<const T*>(sum), fn, c, nhwc ? 1 : inner, total);
+  });
+}
+
+void launch_convert(cudaStream_t s, const void* src, bool src_half, Strides src_strides, void* dst, bool dst_half,
+                    Strides dst_strides, Dims shape) {
+  int64_t n = 1;
+  for (int d = 0; d < shape.rank; ++d) n *= shape.size[d];
+  if (n == 0) return;
+  with_type(src_half, [&](auto src_tag) {
+    with_type(dst_half, [&](auto dst_tag) {
+      using S = decltype(src_tag);
+      using D = decltype(dst_tag);
+      convert_kernel<S, D><<<blocks_for(n), kBlock, 0, s>>>(static_cast<const S*>(src), src_strides,
+                                                            static_cast<D*>(dst), dst_strides, shape, n);
+    });
+  });
 }
 
 void launch_strided_copy(cudaStream_t s, int elem_bytes, const void* src, int64_t src_offset, Strides src_strides,
@@ -275,30 +355,46 @@ void launch_strided_copy(cudaStream_t s, int elem_bytes, const void* src, int64_
   }
 }
 
-void launch_reduce(cudaStream_t s, Reduce op, const float* x, float* y, int64_t outer, int64_t r, int64_t inner) {
-  if (inner == 1) {
-    reduce_rows_kernel<<<blocks_for(outer * 32), kBlock, 0, s>>>(op, x, y, outer, r);
-    return;
-  }
-  reduce_strided_kernel<<<blocks_for(outer * inner), kBlock, 0, s>>>(op, x, y, r, inner, outer * inner);
+void launch_reduce(cudaStream_t s, bool half, Reduce op, const void* x, void* y, int64_t outer, int64_t r,
+                   int64_t inner) {
+  with_type(half, [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = static_cast<const T*>(x);
+    T* out = static_cast<T*>(y);
+    if (inner == 1)
+      reduce_rows_kernel<T><<<blocks_for(outer * 32), kBlock, 0, s>>>(op, in, out, outer, r);
+    else
+      reduce_strided_kernel<T><<<blocks_for(outer * inner), kBlock, 0, s>>>(op, in, out, r, inner, outer * inner);
+  });
 }
 
-void launch_softmax(cudaStream_t s, const float* x, float* y, int64_t outer, int64_t r, int64_t inner, bool log) {
-  if (inner == 1) {
-    softmax_rows_kernel<<<blocks_for(outer * 32), kBlock, 0, s>>>(x, y, outer, r, log);
-    return;
-  }
-  softmax_strided_kernel<<<blocks_for(outer * inner), kBlock, 0, s>>>(x, y, r, inner, outer * inner, log);
+void launch_softmax(cudaStream_t s, bool half, const void* x, void* y, int64_t outer, int64_t r, int64_t inner,
+                    bool log) {
+  with_type(half, [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = static_cast<const T*>(x);
+    T* out = static_cast<T*>(y);
+    if (inner == 1)
+      softmax_rows_kernel<T><<<blocks_for(outer * 32), kBlock, 0, s>>>(in, out, outer, r, log);
+    else
+      softmax_strided_kernel<T><<<blocks_for(outer * inner), kBlock, 0, s>>>(in, out, r, inner, outer * inner, log);
+  });
 }
 
-void launch_pool2d(cudaStream_t s, const Pool2d& p, const float* x, float* y) {
+void launch_pool2d(cudaStream_t s, const Pool2d& p, const void* x, void* y) {
   const int64_t n = p.n * p.c * p.oh * p.ow;
-  pool2d_kernel<<<blocks_for(n), kBlock, 0, s>>>(p, x, y, n);
+  with_type(p.half, [&](auto tag) {
+    using T = decltype(tag);
+    pool2d_kernel<T><<<blocks_for(n), kBlock, 0, s>>>(p, static_cast<const T*>(x), static_cast<T*>(y), n);
+  });
 }
 
-void launch_resize2d(cudaStream_t s, const Resize2d& r, const float* x, float* y) {
-  const int64_t n = r.nc * r.oh * r.ow;
-  resize2d_kernel<<<blocks_for(n), kBlock, 0, s>>>(r, x, y, n);
+void launch_resize2d(cudaStream_t s, const Resize2d& r, const void* x, void* y) {
+  const int64_t n = r.n * r.c * r.oh * r.ow;
+  with_type(r.half, [&](auto tag) {
+    using T = decltype(tag);
+    resize2d_kernel<T><<<blocks_for(n), kBlock, 0, s>>>(r, static_cast<const T*>(x), static_cast<T*>(y), n);
+  });
 }
 
 }  // namespace es::cuda

@@ -1,6 +1,8 @@
 // Conv and FusedConv on cuDNN's legacy API. The algorithm is chosen once (cudnnFindConvolutionForwardAlgorithmEx
 // runs the candidates on the real buffers). Bias + ReLU (+ residual) use cuDNN's fused call; every other
 // epilogue (Clip, HardSwish, LeakyRelu, Sigmoid, ...) runs the convolution, then one bias/sum/activation kernel.
+// FP16: f16 data in NHWC (filters KRSC) with f32 accumulation on tensor cores, where the storage plan
+// could give the convolution its own filter; a shared filter keeps NCHW.
 #include "backends/cpu/window.h"
 #include "backends/cuda/lowering.h"
 
@@ -19,6 +21,13 @@ class ConvStep final : public Step {
   ConvGeometry g{};
   ValueId x = kNoValue, weights = kNoValue, bias = kNoValue, sum = kNoValue, y = kNoValue;
   UnaryFn act;
+  bool half = false, nhwc = false;
+
+  LayoutRule layout_rule() const override { return LayoutRule::nhwc; }
+  void configure(const Graph&, const std::vector<Storage>& storage) override {
+    half = storage[static_cast<size_t>(y)].half;
+    nhwc = storage[static_cast<size_t>(weights)].nhwc;
+  }
 
   ~ConvStep() override {
     if (x_desc_) cudnnDestroyTensorDescriptor(x_desc_);
@@ -36,15 +45,19 @@ class ConvStep final : public Step {
     ES_CUDA_TRY(cudnnCreateFilterDescriptor(&w_desc_));
     ES_CUDA_TRY(cudnnCreateConvolutionDescriptor(&conv_desc_));
     ES_CUDA_TRY(cudnnCreateActivationDescriptor(&act_desc_));
-    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(x_desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.n, g.c, g.h, g.w));
-    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(y_desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.n, g.k, g.oh, g.ow));
-    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(bias_desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, g.k, 1, 1));
-    ES_CUDA_TRY(cudnnSetFilter4dDescriptor(w_desc_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.k, g.c / g.group, g.kh, g.kw));
+    const cudnnDataType_t type = half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
+    const cudnnTensorFormat_t format = nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(x_desc_, format, type, g.n, g.c, g.h, g.w));
+    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(y_desc_, format, type, g.n, g.k, g.oh, g.ow));
+    ES_CUDA_TRY(cudnnSetTensor4dDescriptor(bias_desc_, CUDNN_TENSOR_NCHW, type, 1, g.k, 1, 1));
+    ES_CUDA_TRY(cudnnSetFilter4dDescriptor(w_desc_, type, format, g.k, g.c / g.group, g.kh, g.kw));
+    // Accumulation is f32 in every precision (FP16 data: cuDNN's "pseudo-half" configuration).
     ES_CUDA_TRY(cudnnSetConvolution2dDescriptor(conv_desc_, g.pad_h, g.pad_w, g.stride_h, g.stride_w, g.dil_h, g.dil_w,
                                                 CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     ES_CUDA_TRY(cudnnSetConvolutionGroupCount(conv_desc_, g.group));
-    // FP32 keeps full-precision FMA math; TF32 lets cuDNN use tensor cores on FP32 data.
-    ES_CUDA_TRY(cudnnSetConvolutionMathType(conv_desc_, ctx.tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+    // FP32 keeps full-precision FMA math; TF32 and FP16 let cuDNN use tensor cores.
+    const cudnnMathType_t math = half ? CUDNN_TENSOR_OP_MATH : ctx.tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
+    ES_CUDA_TRY(cudnnSetConvolutionMathType(conv_desc_, math));
     ES_CUDA_TRY(cudnnSetActivationDescriptor(act_desc_, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
 
     constexpr int kCandidates = 8;
@@ -57,36 +70,47 @@ class ConvStep final : public Step {
     for (int i = 0; i < found; ++i) {
       if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
       algo_ = perf[i].algo;
-      ES_CUDA_TRY(cudnnSetConvolutionMathType(conv_desc_, ctx.tf32 ? perf[i].mathType : CUDNN_FMA_MATH));
+      ES_CUDA_TRY(cudnnSetConvolutionMathType(conv_desc_, math == CUDNN_FMA_MATH ? CUDNN_FMA_MATH : perf[i].mathType));
       workspace_bytes = perf[i].memory;
       // cuDNN runs bias + ReLU (+ z) fused only with a bias; identity activation needs IMPLICIT_PRECOMP_GEMM.
+      // Not every algorithm and type combination has the fused form: one trial call decides.
       fused_ = bias != kNoValue && act.op == Unary::relu;
+      if (fused_ && !run_fused(ctx).ok()) fused_ = false;
       return Status::ok_status();
     }
     return error(StatusCode::unsupported, "layer '{}': cuDNN found no convolution algorithm", name);
   }
 
   Status run(const Context& ctx) override {
+    if (fused_) return run_fused(ctx);
     const DeviceMemory& m = *ctx.memory;
     const float one = 1.f, zero = 0.f;
-    if (fused_) {
-      const float alpha2 = sum != kNoValue ? 1.f : 0.f;
-      void* z = sum != kNoValue ? m.data(sum) : m.data(y);
-      ES_CUDA_TRY(cudnnConvolutionBiasActivationForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights),
-                                                        conv_desc_, algo_, ctx.workspace, ctx.workspace_bytes, &alpha2,
-                                                        y_desc_, z, bias_desc_, m.data(bias), act_desc_, y_desc_,
-                                                        m.data(y)));
-      return Status::ok_status();
-    }
     ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_, algo_,
                                         ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
     if (bias == kNoValue && sum == kNoValue && act.op == Unary::identity) return Status::ok_status();
-    launch_bias_act(ctx.stream, m.f32(y), bias != kNoValue ? m.f32(bias) : nullptr,
-                    sum != kNoValue ? m.f32(sum) : nullptr, act, g.n, g.k, int64_t{g.oh} * g.ow);
+    launch_bias_act(ctx.stream, half, nhwc, m.data(y), bias != kNoValue ? m.data(bias) : nullptr,
+                    sum != kNoValue ? m.data(sum) : nullptr, act, g.n, g.k, int64_t{g.oh} * g.ow);
     return check(cudaGetLastError(), name.c_str());
   }
 
+ protected:
+  void rebind_fields(ValueId from, ValueId to) override {
+    if (x == from) x = to;
+    if (sum == from) sum = to;
+  }
+
  private:
+  Status run_fused(const Context& ctx) {
+    const DeviceMemory& m = *ctx.memory;
+    const float one = 1.f, alpha2 = sum != kNoValue ? 1.f : 0.f;
+    void* z = sum != kNoValue ? m.data(sum) : m.data(y);
+    ES_CUDA_TRY(cudnnConvolutionBiasActivationForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights),
+                                                      conv_desc_, algo_, ctx.workspace, ctx.workspace_bytes, &alpha2,
+                                                      y_desc_, z, bias_desc_, m.data(bias), act_desc_, y_desc_,
+                                                      m.data(y)));
+    return Status::ok_status();
+  }
+
   cudnnTensorDescriptor_t x_desc_ = nullptr, y_desc_ = nullptr, bias_desc_ = nullptr;
   cudnnFilterDescriptor_t w_desc_ = nullptr;
   cudnnConvolutionDescriptor_t conv_desc_ = nullptr;

@@ -3,42 +3,89 @@
 #include "backends/cuda/lowering.h"
 
 #include <algorithm>
+#include <array>
 
 namespace es::cuda {
 
 namespace {
 
-// One strided copy; Concat has one per input.
+// One strided copy (Concat has one per input), described over the logical dims so that configure() can
+// place it on the stored layouts: iteration dim d walks source dim src_dim[d] (-1: broadcast) in steps of
+// src_step[d] from src_start, and destination dim d from dst_start along dst_axis.
 struct Copy {
   ValueId src = kNoValue;
+  Dims shape;
+  std::array<int, kMaxRank> src_dim{};
+  std::array<int64_t, kMaxRank> src_step{};
+  std::vector<int64_t> src_start;  // per source dim
+  int dst_axis = 0;
+  int64_t dst_start = 0;
+  // Filled by configure():
   int64_t src_offset = 0, dst_offset = 0;
   Strides src_strides, dst_strides;
-  Dims shape;
+  Dims dims;
 };
+
+Copy identity_copy(ValueId src, const Shape& shape) {
+  Copy c;
+  c.src = src;
+  c.shape = *dims_of(shape);
+  for (int d = 0; d < c.shape.rank; ++d) {
+    c.src_dim[d] = d;
+    c.src_step[d] = 1;
+  }
+  c.src_start.assign(shape.size(), 0);
+  return c;
+}
 
 class CopyStep final : public Step {
  public:
+  LayoutRule rule = LayoutRule::dense_output;
   int elem_bytes = 4;
   std::vector<Copy> copies;
+
+  LayoutRule layout_rule() const override { return rule; }
+  void configure(const Graph& graph, const std::vector<Storage>& storage) override {
+    const Value& out = graph.value(writes[0]);
+    const Storage& out_storage = storage[static_cast<size_t>(writes[0])];
+    elem_bytes = out_storage.half ? 2 : static_cast<int>(dtype_size(out.dtype));
+    const Strides dst = stored_strides(out.shape, out_storage);
+    for (Copy& c : copies) {
+      const Strides src = stored_strides(graph.value(c.src).shape, storage[static_cast<size_t>(c.src)]);
+      c.src_offset = 0;
+      for (size_t k = 0; k < c.src_start.size(); ++k) c.src_offset += c.src_start[k] * src.step[k];
+      c.dst_offset = c.dst_start * dst.step[c.dst_axis];
+      c.dims = c.shape;
+      for (int d = 0; d < c.shape.rank; ++d) {
+        c.src_strides.step[d] = c.src_dim[d] < 0 ? 0 : src.step[c.src_dim[d]] * c.src_step[d];
+        c.dst_strides.step[d] = dst.step[d];
+      }
+      order_by_destination(c.dims, c.dst_strides, {&c.src_strides});
+    }
+  }
   Status run(const Context& ctx) override {
     void* dst = ctx.memory->data(writes[0]);
     for (const Copy& c : copies)
       launch_strided_copy(ctx.stream, elem_bytes, ctx.memory->data(c.src), c.src_offset, c.src_strides, dst,
-                          c.dst_offset, c.dst_strides, c.shape);
+                          c.dst_offset, c.dst_strides, c.dims);
     return check(cudaGetLastError(), name.c_str());
   }
-};
 
-Strides dense_strides(std::span<const int64_t> shape) {
-  Strides s;
-  const std::vector<int64_t> st = shape_strides(shape);
-  for (size_t i = 0; i < st.size(); ++i) s.step[i] = st[i];
-  return s;
-}
+ protected:
+  void rebind_fields(ValueId from, ValueId to) override {
+    for (Copy& c : copies)
+      if (c.src == from) c.src = to;
+  }
+};
 
 std::optional<Lowered> lower_view(const Graph& graph, const Node& node) {
   for (size_t i = 1; i < node.outputs.size(); ++i)
     if (node.outputs[i] != kNoValue) return std::nullopt;  // Dropout's mask
+  // Dropout is the identity only in inference mode: a training_mode input must be a constant false.
+  if (node.op == OpKind::Dropout && node.has_input(2)) {
+    const Value& mode = graph.value(node.inputs[2]);
+    if (mode.data == nullptr || mode.data->to_float_vector() != std::vector<float>{0.f}) return std::nullopt;
+  }
   return Lowered{nullptr, node.inputs[0]};
 }
 
@@ -59,9 +106,9 @@ std::optional<Lowered> lower_transpose(const Graph& graph, const Node& node) {
   std::vector<int64_t> perm = node.attrs.get_ints("perm");
   if (perm.empty())
     for (size_t i = in.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
-  const Strides in_strides = dense_strides(in);
-  Copy c{node.inputs[0], 0, 0, {}, dense_strides(out), *dims};
-  for (size_t d = 0; d < perm.size(); ++d) c.src_strides.step[d] = in_strides.step[perm[d]];
+  Copy c = identity_copy(node.inputs[0], out);
+  for (size_t d = 0; d < perm.size(); ++d) c.src_dim[d] = static_cast<int>(perm[d]);
+  c.src_start.assign(in.size(), 0);
   step->copies.push_back(c);
   return Lowered{std::move(step)};
 }
@@ -86,17 +133,17 @@ std::optional<Lowered> lower_slice(const Graph& graph, const Node& node) {
     if (!s) return std::nullopt;
     steps = *s;
   }
-  const Strides in_strides = dense_strides(in);
-  Copy c{node.inputs[0], 0, 0, in_strides, dense_strides(out), *dims};
+  Copy c = identity_copy(node.inputs[0], out);
   for (size_t i = 0; i < axes.size(); ++i) {
     const int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
     const int64_t dim = in[static_cast<size_t>(axis)];
     int64_t start = (*starts)[i] < 0 ? (*starts)[i] + dim : (*starts)[i];
     start = std::clamp<int64_t>(start, 0, steps[i] > 0 ? dim : dim - 1);
-    c.src_offset += start * in_strides.step[axis];
-    c.src_strides.step[axis] = in_strides.step[axis] * steps[i];
+    c.src_start[static_cast<size_t>(axis)] = start;
+    c.src_step[static_cast<size_t>(axis)] = steps[i];
   }
   step->copies.push_back(c);
+  step->rule = LayoutRule::follow_first;
   step->reads.resize(1);  // starts, ends, axes and steps are known at compile time
   return Lowered{std::move(step)};
 }
@@ -107,13 +154,16 @@ std::optional<Lowered> lower_concat(const Graph& graph, const Node& node) {
   if (!dims_of(out) || !step) return std::nullopt;
   int64_t axis = node.attrs.get_int("axis", 0);
   if (axis < 0) axis += static_cast<int64_t>(out.size());
-  const Strides out_strides = dense_strides(out);
   int64_t offset = 0;
   for (ValueId in : node.inputs) {
     const Shape& s = graph.value(in).shape;
-    step->copies.push_back({in, 0, offset * out_strides.step[axis], dense_strides(s), out_strides, *dims_of(s)});
+    Copy c = identity_copy(in, s);
+    c.dst_axis = static_cast<int>(axis);
+    c.dst_start = offset;
+    step->copies.push_back(c);
     offset += s[static_cast<size_t>(axis)];
   }
+  step->rule = LayoutRule::follow_any;
   return Lowered{std::move(step)};
 }
 
@@ -122,8 +172,13 @@ std::optional<Lowered> lower_expand(const Graph& graph, const Node& node) {
   std::optional<Dims> dims = dims_of(out);
   auto step = copy_step(graph, node);
   if (!dims || !step) return std::nullopt;
-  step->copies.push_back(
-      {node.inputs[0], 0, 0, broadcast_strides(graph.value(node.inputs[0]).shape, out), dense_strides(out), *dims});
+  const Shape& in = graph.value(node.inputs[0]).shape;
+  Copy c = identity_copy(node.inputs[0], out);
+  const int lead = static_cast<int>(out.size() - in.size());
+  for (int d = 0; d < c.shape.rank; ++d)
+    c.src_dim[d] = d < lead || in[static_cast<size_t>(d - lead)] == 1 ? -1 : d - lead;
+  c.src_start.assign(in.size(), 0);
+  step->copies.push_back(c);
   step->reads.resize(1);  // the target shape is known at compile time
   return Lowered{std::move(step)};
 }

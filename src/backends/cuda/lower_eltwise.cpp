@@ -8,24 +8,50 @@ namespace es::cuda {
 
 namespace {
 
+// Runs over the bytes as they lie: the output takes the input's layout.
 class UnaryStep final : public Step {
  public:
   UnaryFn fn;
   int64_t numel = 0;
+  bool half = false;
+  LayoutRule layout_rule() const override { return LayoutRule::follow_first; }
+  void configure(const Graph&, const std::vector<Storage>& storage) override {
+    half = storage[static_cast<size_t>(writes[0])].half;
+  }
   Status run(const Context& ctx) override {
-    launch_unary(ctx.stream, fn, ctx.memory->f32(reads[0]), ctx.memory->f32(writes[0]), numel);
+    launch_unary(ctx.stream, half, fn, ctx.memory->data(reads[0]), ctx.memory->data(writes[0]), numel);
     return check(cudaGetLastError(), name.c_str());
   }
 };
 
+// Each operand is read through its stored strides (broadcast dims: 0), the output walked in memory order.
 class BinaryStep final : public Step {
  public:
   Binary fn = Binary::add;
-  Strides a_strides, b_strides;
+  Strides a_strides, b_strides, y_strides;
   Dims out;
+  bool half = false;
+  LayoutRule layout_rule() const override { return LayoutRule::follow_any; }
+  void configure(const Graph& graph, const std::vector<Storage>& storage) override {
+    const Shape& ys = graph.value(writes[0]).shape;
+    out = *dims_of(ys);
+    auto strides = [&](ValueId v) {
+      Strides own = stored_strides(graph.value(v).shape, storage[static_cast<size_t>(v)]);
+      const Shape& s = graph.value(v).shape;
+      Strides over_out;
+      const size_t lead = ys.size() - s.size();
+      for (size_t d = 0; d < s.size(); ++d) over_out.step[lead + d] = s[d] == 1 ? 0 : own.step[d];
+      return over_out;
+    };
+    a_strides = strides(reads[0]);
+    b_strides = strides(reads[1]);
+    y_strides = stored_strides(ys, storage[static_cast<size_t>(writes[0])]);
+    order_by_destination(out, y_strides, {&a_strides, &b_strides});
+    half = storage[static_cast<size_t>(writes[0])].half;
+  }
   Status run(const Context& ctx) override {
-    launch_binary(ctx.stream, fn, ctx.memory->f32(reads[0]), a_strides, ctx.memory->f32(reads[1]), b_strides,
-                  ctx.memory->f32(writes[0]), out);
+    launch_binary(ctx.stream, half, fn, ctx.memory->data(reads[0]), a_strides, ctx.memory->data(reads[1]), b_strides,
+                  ctx.memory->data(writes[0]), out);
     return check(cudaGetLastError(), name.c_str());
   }
 };
@@ -103,9 +129,6 @@ std::optional<Lowered> lower_binary(const Graph& graph, const Node& node) {
   if (!dims) return std::nullopt;
   auto step = make_step<BinaryStep>(node);
   step->fn = *op;
-  step->out = *dims;
-  step->a_strides = broadcast_strides(graph.value(node.inputs[0]).shape, out);
-  step->b_strides = broadcast_strides(graph.value(node.inputs[1]).shape, out);
   return Lowered{std::move(step)};
 }
 

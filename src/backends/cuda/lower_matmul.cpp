@@ -1,5 +1,5 @@
 // Gemm and MatMul on cuBLAS. cuBLAS is column-major: a row-major [M,N] = [M,K] x [K,N] product is computed
-// as its transpose, Y^T = B^T A^T, which needs no data movement.
+// as its transpose, Y^T = B^T A^T, which needs no data movement. FP16: f16 operands, f32 accumulation.
 #include "backends/cuda/lowering.h"
 
 namespace es::cuda {
@@ -14,6 +14,11 @@ class GemmStep final : public Step {
   int64_t stride_a = 0, stride_b = 0;  // elements between batch matrices (0: broadcast)
   float alpha = 1, beta = 0;
   Strides c_strides;  // Gemm's C broadcast over [M, N]
+  bool half = false;
+
+  void configure(const Graph&, const std::vector<Storage>& storage) override {
+    half = storage[static_cast<size_t>(y)].half;
+  }
 
   Status run(const Context& ctx) override {
     const DeviceMemory& mem = *ctx.memory;
@@ -26,15 +31,29 @@ class GemmStep final : public Step {
       Strides dense;
       dense.step[0] = n;
       dense.step[1] = 1;
-      launch_strided_copy(ctx.stream, 4, mem.data(c), 0, c_strides, mem.data(y), 0, dense, out);
+      launch_strided_copy(ctx.stream, half ? 2 : 4, mem.data(c), 0, c_strides, mem.data(y), 0, dense, out);
       ES_CUDA_TRY(cudaGetLastError());
       beta_used = beta;
     }
     const cublasOperation_t op_a = trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, op_b = trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
     const int lda = trans_a ? m : k, ldb = trans_b ? k : n;
+    if (half) {
+      ES_CUDA_TRY(cublasGemmStridedBatchedEx(ctx.cublas, op_b, op_a, n, m, k, &alpha, mem.data(b), CUDA_R_16F, ldb,
+                                             stride_b, mem.data(a), CUDA_R_16F, lda, stride_a, &beta_used, mem.data(y),
+                                             CUDA_R_16F, n, int64_t{m} * n, batch, CUBLAS_COMPUTE_32F,
+                                             CUBLAS_GEMM_DEFAULT));
+      return Status::ok_status();
+    }
     ES_CUDA_TRY(cublasSgemmStridedBatched(ctx.cublas, op_b, op_a, n, m, k, &alpha, mem.f32(b), ldb, stride_b, mem.f32(a),
                                           lda, stride_a, &beta_used, mem.f32(y), n, int64_t{m} * n, batch));
     return Status::ok_status();
+  }
+
+ protected:
+  void rebind_fields(ValueId from, ValueId to) override {
+    if (a == from) a = to;
+    if (b == from) b = to;
+    if (c == from) c = to;
   }
 };
 

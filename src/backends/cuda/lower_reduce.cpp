@@ -12,25 +12,41 @@ namespace {
 class PoolStep final : public Step {
  public:
   Pool2d p;
+  LayoutRule layout_rule() const override { return LayoutRule::follow_first; }
+  void configure(const Graph&, const std::vector<Storage>& storage) override {
+    p.half = storage[static_cast<size_t>(writes[0])].half;
+    p.nhwc = storage[static_cast<size_t>(reads[0])].nhwc;
+  }
   Status run(const Context& ctx) override {
-    launch_pool2d(ctx.stream, p, ctx.memory->f32(reads[0]), ctx.memory->f32(writes[0]));
+    launch_pool2d(ctx.stream, p, ctx.memory->data(reads[0]), ctx.memory->data(writes[0]));
     return check(cudaGetLastError(), name.c_str());
   }
 };
 
-// [outer, r, inner] views of the input, reduced (or normalised) over the middle.
+// [outer, r, inner] views of the input, reduced (or normalised) over the middle. A global pool of an NHWC
+// input is [N, H*W, C] reduced over the middle; its [N, C, 1, 1] output lies the same in either layout.
 class ReduceStep final : public Step {
  public:
   Reduce fn = Reduce::sum;
-  bool softmax = false, log = false;
+  bool softmax = false, log = false, global_pool = false, half = false;
   int64_t outer = 1, r = 1, inner = 1;
+  LayoutRule layout_rule() const override { return global_pool ? LayoutRule::dense_output : LayoutRule::dense; }
+  void configure(const Graph& graph, const std::vector<Storage>& storage) override {
+    half = storage[static_cast<size_t>(writes[0])].half;
+    const Shape& xs = graph.value(reads[0]).shape;
+    if (global_pool && storage[static_cast<size_t>(reads[0])].nhwc && xs.size() == 4) {
+      outer = xs[0];
+      r = xs[2] * xs[3];
+      inner = xs[1];
+    }
+  }
   Status run(const Context& ctx) override {
-    const float* x = ctx.memory->f32(reads[0]);
-    float* y = ctx.memory->f32(writes[0]);
+    const void* x = ctx.memory->data(reads[0]);
+    void* y = ctx.memory->data(writes[0]);
     if (softmax)
-      launch_softmax(ctx.stream, x, y, outer, r, inner, log);
+      launch_softmax(ctx.stream, half, x, y, outer, r, inner, log);
     else
-      launch_reduce(ctx.stream, fn, x, y, outer, r, inner);
+      launch_reduce(ctx.stream, half, fn, x, y, outer, r, inner);
     return check(cudaGetLastError(), name.c_str());
   }
 };
@@ -38,8 +54,13 @@ class ReduceStep final : public Step {
 class ResizeStep final : public Step {
  public:
   Resize2d r;
+  LayoutRule layout_rule() const override { return LayoutRule::follow_first; }
+  void configure(const Graph&, const std::vector<Storage>& storage) override {
+    r.half = storage[static_cast<size_t>(writes[0])].half;
+    r.nhwc = storage[static_cast<size_t>(reads[0])].nhwc;
+  }
   Status run(const Context& ctx) override {
-    launch_resize2d(ctx.stream, r, ctx.memory->f32(reads[0]), ctx.memory->f32(writes[0]));
+    launch_resize2d(ctx.stream, r, ctx.memory->data(reads[0]), ctx.memory->data(writes[0]));
     return check(cudaGetLastError(), name.c_str());
   }
 };
@@ -82,6 +103,7 @@ std::optional<Lowered> lower_global_pool(const Graph& graph, const Node& node) {
   const Shape& xs = graph.value(node.inputs[0]).shape;
   auto step = make_step<ReduceStep>(node);
   step->fn = node.op == OpKind::GlobalMaxPool ? Reduce::max : Reduce::mean;
+  step->global_pool = xs.size() == 4;
   split_around(*step, xs, 2, static_cast<int64_t>(xs.size()) - 1);
   return Lowered{std::move(step)};
 }
@@ -159,7 +181,7 @@ std::optional<Lowered> lower_resize(const Graph& graph, const Node& node) {
   r.linear = mode == "linear";
   r.coord = *coord;
   r.nearest = *nearest;
-  r.nc = xs[0] * xs[1], r.h = xs[2], r.w = xs[3], r.oh = ys[2], r.ow = ys[3];
+  r.n = xs[0], r.c = xs[1], r.h = xs[2], r.w = xs[3], r.oh = ys[2], r.ow = ys[3];
   r.scale_h = static_cast<float>(ys[2]) / static_cast<float>(xs[2]);
   r.scale_w = static_cast<float>(ys[3]) / static_cast<float>(xs[3]);
   // Given scales define the coordinate mapping (they may differ from the rounded size ratio).

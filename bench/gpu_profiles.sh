@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Per-layer GPU profiles for the simulator's calibration (docs/validation/h100/): each model at batch 1
+# (and 8 for the zoo models, whose batch is symbolic), FP32 and FP16, 200 timed iterations and 20
+# profiling runs, one JSON per run (edgescope's bench JSON: summary phases and layers, no per-iteration rows).
+#
+#   bench/gpu_profiles.sh EDGESCOPE SHARED_MODELS_DIR OUT_DIR
+set -uo pipefail
+es="$1" models="$2" out="$3"
+mkdir -p "$out"
+for zoo in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do
+  "$es" zoo "$zoo" -o "$out/$zoo.onnx" >/dev/null || echo "zoo $zoo failed"
+done
+run() {  # NAME MODEL BATCH PRECISION
+  local name="$1" model="$2" batch="$3" precision="$4"
+  local json="$out/$name.b$batch.$precision.json" batch_flag=()
+  [[ "$batch" != 1 ]] && batch_flag=(--batch "$batch")
+  echo "== $name batch $batch $precision"
+  "$es" bench "$model" --device cuda "${batch_flag[@]}" --precision "$precision" --iterations 200 \
+    --profile-layers 20 --json "$json" 2>&1 | grep -E "latency|compute|error" | head -3
+}
+for zoo in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do
+  for batch in 1 8; do
+    for precision in fp32 fp16; do run "$zoo" "$out/$zoo.onnx" "$batch" "$precision"; done
+  done
+done
+for m in version-RFB-320 yolox_nano ch_PP-OCRv4_det_infer ch_PP-OCRv4_rec_infer ch_ppocr_mobile_v2.0_cls_infer; do
+  for precision in fp32 fp16; do run "$m" "$models/$m.onnx" 1 "$precision"; done
+done
+rm -f "$out"/*.onnx

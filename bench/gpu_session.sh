@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# One device-tool call on the GPU machine: unpacks what .carry/cuda brings (binaries built on the dev
+# machine, the shared libraries the GPU machine lacks, ../shared's models and references, the ONNX test
+# data), then runs the named stages in order and leaves logs in $OUT (logs.tar.gz plus a few top files).
+#
+#   bench/gpu_session.sh STAGE...     (run from the repository root on the GPU machine)
+#
+# Stages:
+#   env          GPU, driver, cuDNN/cuBLAS found, tools present
+#   tests        cuda_backend_test, hetero_test, reference_models (cuda), onnx_conformance_test (cuda)
+#   smoke        edgescope bench on the shared models with each option family
+#   diag         per-layer profiles of ResNet-50 (batch 32) and MobileNetV2 (batch 1), FP16 and TF32
+#   torch        PyTorch side of bench/cuda_vs_pytorch.sh (timings into $OUT/torch_json.tar.gz)
+#   compare      bench/cuda_vs_pytorch.sh with the PyTorch timings of an earlier torch stage (.carry/cuda/torch)
+#   profiles     per-layer profiles for the simulator (bench/gpu_profiles.sh) into $OUT/h100_profiles.tar.gz
+set -uo pipefail
+ROOT=$(pwd)
+CARRY="$ROOT/.carry/cuda"
+WORK=/tmp/es
+OUT=${OUT:-/tmp/es-out}
+mkdir -p "$WORK" "$OUT/logs"
+LOG="$OUT/logs"
+
+unpack() {
+  rm -rf "$WORK/bin" "$WORK/lib"  # a warm machine may hold an older pack
+  tar xJf "$CARRY/pack.tar.xz" -C "$WORK"
+  [[ -d "$WORK/shared" ]] || tar xJf "$CARRY/shared.tar.xz" -C "$WORK"
+  [[ -d "$WORK/testdata" ]] || tar xJf "$CARRY/testdata.tar.xz" -C "$WORK"
+  # Paths compiled into the test binaries (ES_SHARED_DIR, ES_SOURCE_DIR, ES_ONNX_TESTDATA_DIR).
+  mkdir -p /work /usr/share/libonnx-testdata
+  [[ -e /work/shared ]] || ln -s "$WORK/shared" /work/shared
+  [[ -e /work/main ]] || ln -s "$ROOT" /work/main
+  [[ -e /usr/share/libonnx-testdata/data ]] || ln -s "$WORK/testdata" /usr/share/libonnx-testdata/data
+}
+
+# cuDNN and cuBLAS come from the GPU machine: cuDNN from PyTorch's wheel first (the version the dev machine
+# compiles against; the toolkit's may be older), cuBLAS from the toolkit; the rest from the pack. Only
+# edgescope's binaries get this path (through bin/*.sh wrappers): PyTorch must keep finding its own libraries.
+libpath() {
+  local dirs="$WORK/lib"
+  for name in libcudnn.so.9 libcublas.so.13 libcublasLt.so.13 libcudart.so.13; do
+    local f
+    f=$(find /opt/torch/.venv/ /usr/local/cuda/lib64/ /usr/local/cuda/targets/ /usr/lib/x86_64-linux-gnu/ /usr/local/lib/ \
+          -name "$name" 2>/dev/null | head -1)
+    [[ -n "$f" ]] && dirs="$dirs:$(dirname "$f")"
+  done
+  ES_LD="$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  for b in "$WORK"/bin/*; do
+    [[ "$b" == *.sh ]] && continue
+    printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$ES_LD" "$b" > "$b.sh"
+    chmod +x "$b.sh"
+  done
+}
+
+stage_env() {
+  {
+    date -u +%Y-%m-%dT%H:%M:%SZ
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+    echo "edgescope's LD_LIBRARY_PATH=$ES_LD"
+    LD_LIBRARY_PATH="$ES_LD" ldd "$WORK/bin/edgescope" | grep -E "not found|cudnn|cublas|cudart"
+    python3 -c 'import torch, torchvision, onnx; print("torch", torch.__version__, "torchvision", torchvision.__version__, "onnx", onnx.__version__, "cudnn", torch.backends.cudnn.version())'
+    which nsys ncu compute-sanitizer 2>&1
+  } 2>&1 | tee "$LOG/env.txt"
+}
+
+stage_tests() {
+  cd "$WORK"
+  for t in cuda_backend_test hetero_test reference_models onnx_conformance_test; do [[ -x bin/$t ]] || echo "no bin/$t"; done
+  timeout 120 bin/cuda_backend_test.sh > "$LOG/cuda_backend_test.log" 2>&1; echo "cuda_backend_test rc=$?"
+  grep -E "^\[  (FAILED|PASSED) |Failure|error:" "$LOG/cuda_backend_test.log" | head -40
+  timeout 60 bin/hetero_test.sh > "$LOG/hetero_test.log" 2>&1; echo "hetero_test rc=$?"
+  grep -E "^\[  (FAILED|PASSED) |Failure" "$LOG/hetero_test.log" | head -20
+  timeout 200 bin/reference_models.sh --gtest_filter='*Cuda*' > "$LOG/reference_models.log" 2>&1; echo "reference_models rc=$?"
+  grep -E "relative L2|^\[  FAILED|PASSED|SKIPPED \]" "$LOG/reference_models.log" | head -60
+  timeout 200 bin/onnx_conformance_test.sh --gtest_filter='*cuda_*' > "$LOG/conformance.log" 2>&1; echo "conformance rc=$?"
+  grep -E "^conformance:|^  FAILED " "$LOG/conformance.log" | head -80
+  cd "$ROOT"
+}
+
+stage_smoke() {
+  local M="$WORK/shared/models" es="$WORK/bin/edgescope.sh"
+  for m in yolox_nano version-RFB-320 ch_PP-OCRv4_det_infer ch_PP-OCRv4_rec_infer mobilenetv2-12-fp32-dequantized; do
+    for flags in "" "--cuda-graph" "--precision tf32 --cuda-graph" "--precision fp16 --cuda-graph"; do
+      echo "== $m $flags"
+      timeout 60 "$es" bench "$M/$m.onnx" --device cuda $flags --iterations 200 2>&1 | grep -iE "latency|compute|h2d|d2h|error|device|fall" | head -8
+    done
+  done 2>&1 | tee "$LOG/smoke.log"
+  echo "== fallback/pin" | tee -a "$LOG/smoke.log"
+  timeout 60 "$es" bench "$M/yolox_nano.onnx" --device cuda --iterations 50 --profile-layers 2 > "$LOG/profile.log" 2>&1
+  head -60 "$LOG/profile.log"
+}
+
+# Per-layer profiles of the comparison's models in each precision (what to speed up next).
+stage_diag() {
+  local es="$WORK/bin/edgescope.sh" d="$WORK/diag"
+  mkdir -p "$d"
+  "$es" zoo resnet50-v1.5 -o "$d/r50.onnx" > /dev/null
+  "$es" zoo mobilenetv2-12 -o "$d/mv2.onnx" > /dev/null
+  for p in fp16 tf32; do
+    for mb in "r50 32" "mv2 1"; do
+      set -- $mb
+      timeout 60 "$es" bench "$d/$1.onnx" --batch "$2" --device cuda --precision $p --cuda-graph --iterations 100 \
+        --profile-layers 5 --json "$d/$1.b$2.$p.json" 2>&1 | grep -E "^compute|error" | head -3
+    done
+  done
+  (cd "$d" && tar czf "$OUT/diag.tar.gz" *.json)
+}
+
+stage_torch() {
+  mkdir -p "$WORK/cmp"
+  timeout 560 bench/cuda_vs_pytorch.sh --edgescope "$WORK/bin/edgescope.sh" --torch-only --work "$WORK/cmp" \
+    ${TORCH_MODELS:+--models "$TORCH_MODELS"} 2>&1 | tee "$LOG/torch.log" | tail -20
+  tar czf "$OUT/torch_json.tar.gz" -C "$WORK/cmp" $(cd "$WORK/cmp" && ls torch.*.json 2>/dev/null)
+}
+
+stage_compare() {
+  mkdir -p "$WORK/cmp"
+  [[ -d "$CARRY/torch" ]] && cp "$CARRY"/torch/torch.*.json "$WORK/cmp/"
+  timeout $((570 - SECONDS)) bench/cuda_vs_pytorch.sh --edgescope "$WORK/bin/edgescope.sh" --work "$WORK/cmp" --output "$OUT/cuda_vs_pytorch.md" \
+    2>&1 | tee "$LOG/compare.log" | tail -30
+  (cd "$WORK/cmp" && tar czf "$OUT/es_json.tar.gz" es.*.json)
+}
+
+stage_profiles() {
+  timeout $((570 - SECONDS)) bench/gpu_profiles.sh "$WORK/bin/edgescope.sh" "$WORK/shared/models" "$WORK/profiles" 2>&1 | tee "$LOG/profiles.log" | tail -20
+  tar czf "$OUT/h100_profiles.tar.gz" -C "$WORK" profiles
+}
+
+unpack
+libpath
+for stage in "$@"; do
+  echo "######## $stage"
+  "stage_$stage"
+done
+tar czf "$OUT/logs.tar.gz" -C "$OUT" logs && rm -rf "$OUT/logs"

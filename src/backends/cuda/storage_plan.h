@@ -1,0 +1,29 @@
+// The storage plan of an FP16 program: every f32 value is stored as f16, and 4-D activations are kept
+// channels-last (NHWC) from the convolutions on, as long as the steps that read them work on either
+// layout (element-wise ops, pools, resize, concat, slice, global pools). A step that needs row-major
+// inputs (matrix products, reductions, views that reshape) gets a conversion step in front of it; a
+// convolution fed row-major data gets one to NHWC. Each conversion is made once per value and target.
+#pragma once
+
+#include "backends/cuda/program.h"
+
+#include <optional>
+
+namespace es::cuda {
+
+// One node's lowering in graph order: a step, or a view (output shares view_of's bytes).
+struct PlanItem {
+  std::unique_ptr<Step> step;
+  ValueId view_of = kNoValue;
+  ValueId view_output = kNoValue;
+};
+
+// Fills program.steps, program.alias_of and program.storage from the items; with `half`, the FP16
+// plan above (adding conversion values to `graph`). `graph` becomes program.graph afterwards.
+void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, Program& program);
+
+// Whether NHWC and NCHW differ in memory for a value (a 4-D shape with more than one channel and more
+// than one pixel); where they do not, no conversion is needed.
+bool layout_matters(const Value& value);
+
+}  // namespace es::cuda
