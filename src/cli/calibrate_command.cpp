@@ -122,7 +122,9 @@ Status run_calibrate(const CalibrateCliOptions& o) {
   std::vector<std::pair<std::string, std::pair<double, std::string>>> values;
   for (const sim::FittedParameter& p : c.parameters) {
     fmt::print("{:<28} {:>12.5g} {:>12.5g}{}\n", p.key, p.before, p.after,
-               p.constrained ? "" : "  (no measured layer depends on it: unchanged)");
+               !p.constrained    ? "  (no measured layer depends on it: unchanged)"
+               : p.at_range_edge ? "  (at the edge of its range: its layers are bound by another parameter)"
+                                 : "");
     if (!p.constrained) continue;
     values.push_back({p.key, {p.after, fmt::format("calibrated by `edgescope calibrate` from {} ({} layers); was {:g}",
                                                    join(sources), matched, p.before)}});
@@ -154,7 +156,7 @@ Command add_calibrate_command(CLI::App& app) {
   cmd->add_option("--name", o->name, "Name of the new target (default: TARGET-calibrated)");
   cmd->add_option("--fit", o->fit,
                   "Parameters to fit (default: cpu.conv_efficiency, cpu.depthwise_efficiency, cpu.gemm_efficiency, "
-                  "cpu.bandwidth_gb_s, cpu.kernel_overhead_us for cpu profiles; gpu.compute_efficiency, "
+                  "cpu.bandwidth_gb_s, cpu.stream_bandwidth_gb_s, cpu.kernel_overhead_us for cpu profiles; gpu.compute_efficiency, "
                   "gpu.dram_efficiency, gpu.kernel_launch_us for cuda ones)")
       ->delimiter(',');
   cmd->footer(

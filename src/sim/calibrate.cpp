@@ -145,7 +145,7 @@ Result<InferencePlan> plan_for(const Graph& graph, const placement::Target& targ
 std::vector<std::string> default_fit_keys(const std::string& device) {
   if (device == "cpu")
     return {"cpu.conv_efficiency", "cpu.depthwise_efficiency", "cpu.gemm_efficiency", "cpu.bandwidth_gb_s",
-            "cpu.kernel_overhead_us"};
+            "cpu.stream_bandwidth_gb_s", "cpu.kernel_overhead_us"};
   return {"gpu.compute_efficiency", "gpu.dram_efficiency", "gpu.kernel_launch_us"};
 }
 
@@ -205,7 +205,12 @@ Result<Calibration> calibrate(const placement::Target& target, TargetModel& mode
     if (largest_move < 1e-7) break;
   }
   c.objective_after = current;
-  for (size_t i = 0; i < slots.size(); ++i) c.parameters[i].after = *slots[i];
+  for (size_t i = 0; i < slots.size(); ++i) {
+    FittedParameter& p = c.parameters[i];
+    p.after = *slots[i];
+    Range r = range_of(p.key, p.before);
+    p.at_range_edge = p.constrained && (std::abs(p.after - r.hi) <= 1e-3 * r.hi || (r.lo > 0 && std::abs(p.after - r.lo) <= 1e-3 * r.lo));
+  }
   ES_ASSIGN_OR_RETURN(auto after, objective.predict());
   for (size_t p = 0; p < profiles.size(); ++p) c.profiles.push_back(profile_error(profiles[p], before[p], after[p]));
   return c;

@@ -36,6 +36,9 @@ struct FittedParameter {
   double before = 0;
   double after = 0;
   bool constrained = false;  // false: no matched layer depends on it; left unchanged
+  // The fit ended at the edge of the parameter's range: the layers it governs are limited by another
+  // parameter there, so any value beyond fits as well (e.g. depthwise convolutions that are memory-bound).
+  bool at_range_edge = false;
 };
 
 struct ProfileError {

@@ -52,6 +52,7 @@ class NativePlanner {
       depthwise_.compute_fraction = c.depthwise_efficiency;
       gemm_.compute_fraction = c.gemm_efficiency;
       gemm_.tile_n = dense_.tile_n;
+      stream_.dram_gb_s = c.stream_bandwidth_gb_s * threads;
     } else {
       // cuDNN runs FP32 convolutions with FMA math on CUDA cores (the backend asks for it); reduced
       // precisions use tensor cores.

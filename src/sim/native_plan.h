@@ -6,7 +6,8 @@
 //   dense convolution / Gemm / MatMul: roofline over the implicit GEMM, output channels padded to the
 //     vector width (CPU) or to tensor-core tiles (GPU at reduced precision), at the class's efficiency;
 //   grouped / depthwise convolution: roofline at its own efficiency (CPU) or on CUDA cores (GPU);
-//   everything else: streaming kernels bound by bandwidth;
+//   everything else: streaming kernels bound by bandwidth (on the CPU its own: element-wise kernels stream
+//     through the caches at another rate than convolutions fetch their operands);
 // plus a fixed per-kernel overhead (a primitive call on the CPU, a launch on the GPU).
 #pragma once
 

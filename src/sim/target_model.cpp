@@ -54,6 +54,7 @@ constexpr Field<CpuParameters> cpu_fields[] = {
     {"cpu.depthwise_efficiency", &CpuParameters::depthwise_efficiency},
     {"cpu.gemm_efficiency", &CpuParameters::gemm_efficiency},
     {"cpu.bandwidth_gb_s", &CpuParameters::bandwidth_gb_s},
+    {"cpu.stream_bandwidth_gb_s", &CpuParameters::stream_bandwidth_gb_s},
     {"cpu.kernel_overhead_us", &CpuParameters::kernel_overhead_us},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {

@@ -58,7 +58,8 @@ struct CpuParameters {
   double conv_efficiency = 0;       // achieved fraction of peak in dense convolutions
   double depthwise_efficiency = 0;  // ... in grouped / depthwise convolutions
   double gemm_efficiency = 0;       // ... in Gemm / MatMul
-  double bandwidth_gb_s = 0;        // what one core streams (caches and DRAM together)
+  double bandwidth_gb_s = 0;        // what one core streams in convolutions / GEMMs (caches and DRAM together)
+  double stream_bandwidth_gb_s = 0; // ... in element-wise, pooling and data-movement kernels
   double kernel_overhead_us = 0;    // per primitive call
 };
 
