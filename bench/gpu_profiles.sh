@@ -10,20 +10,26 @@ mkdir -p "$out"
 for zoo in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do
   "$es" zoo "$zoo" -o "$out/$zoo.onnx" >/dev/null || echo "zoo $zoo failed"
 done
-run() {  # NAME MODEL BATCH PRECISION
+run() {  # NAME MODEL BATCH PRECISION [--shape ...]
   local name="$1" model="$2" batch="$3" precision="$4"
+  shift 4
   local json="$out/$name.b$batch.$precision.json" batch_flag=()
   [[ "$batch" != 1 ]] && batch_flag=(--batch "$batch")
-  echo "== $name batch $batch $precision"
+  echo "== $name batch $batch $precision $*"
   "$es" bench "$model" --device cuda "${batch_flag[@]}" --precision "$precision" --iterations 200 \
-    --profile-layers 20 --json "$json" 2>&1 | grep -E "latency|compute|error" | head -3
+    --profile-layers 20 --json "$json" "$@" 2>&1 | grep -E "^latency|^compute|error" | head -3
 }
 for zoo in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do
   for batch in 1 8; do
     for precision in fp32 fp16; do run "$zoo" "$out/$zoo.onnx" "$batch" "$precision"; done
   done
 done
+# The PP-OCR models have dynamic image sizes: the sizes of ../shared/reference's inputs (PaddleOCR's own).
+declare -A shapes=([ch_PP-OCRv4_det_infer]="x:1x3x640x640" [ch_PP-OCRv4_rec_infer]="x:1x3x48x320"
+                   [ch_ppocr_mobile_v2.0_cls_infer]="x:1x3x48x192")
 for m in version-RFB-320 yolox_nano ch_PP-OCRv4_det_infer ch_PP-OCRv4_rec_infer ch_ppocr_mobile_v2.0_cls_infer; do
-  for precision in fp32 fp16; do run "$m" "$models/$m.onnx" 1 "$precision"; done
+  shape=()
+  [[ -n "${shapes[$m]:-}" ]] && shape=(--shape "${shapes[$m]}")
+  for precision in fp32 fp16; do run "$m" "$models/$m.onnx" 1 "$precision" "${shape[@]}"; done
 done
 rm -f "$out"/*.onnx

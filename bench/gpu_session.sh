@@ -117,6 +117,7 @@ stage_compare() {
   mkdir -p "$WORK/cmp"
   [[ -d "$CARRY/torch" ]] && cp "$CARRY"/torch/torch.*.json "$WORK/cmp/"
   timeout $((570 - SECONDS)) bench/cuda_vs_pytorch.sh --edgescope "$WORK/bin/edgescope.sh" --work "$WORK/cmp" --output "$OUT/cuda_vs_pytorch.md" \
+    --iterations "${COMPARE_ITERATIONS:-300}" \
     2>&1 | tee "$LOG/compare.log" | tail -30
   (cd "$WORK/cmp" && tar czf "$OUT/es_json.tar.gz" es.*.json)
 }

@@ -246,6 +246,27 @@ __global__ void pool2d_kernel(Pool2d p, const T* x, T* y, int64_t n) {
   }
 }
 
+// One thread per output element, channels fastest: neighbouring threads read neighbouring channels.
+template <typename T>
+__global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, const T* bias, const T* sum, T* y,
+                                      int64_t n) {
+  ES_GRID_LOOP(i, n) {
+    const int64_t ch = i % p.c, ox = (i / p.c) % p.ow, oy = (i / (p.c * p.ow)) % p.oh, b = i / (p.c * p.ow * p.oh);
+    float acc = bias != nullptr ? load(bias, ch) : 0.f;
+    for (int64_t ky = 0; ky < p.kh; ++ky) {
+      const int64_t iy = oy * p.sh - p.ph + ky * p.dh;
+      if (iy < 0 || iy >= p.h) continue;
+      for (int64_t kx = 0; kx < p.kw; ++kx) {
+        const int64_t ix = ox * p.sw - p.pw + kx * p.dw;
+        if (ix < 0 || ix >= p.w) continue;
+        acc += load(x, ((b * p.h + iy) * p.w + ix) * p.c + ch) * load(w, (ch * p.kh + ky) * p.kw + kx);
+      }
+    }
+    if (sum != nullptr) acc += load(sum, i);
+    store(y, i, apply(p.fn, acc));
+  }
+}
+
 // ONNX measures the resized length as in * scale, unrounded (it differs from the output size when the
 // scale does not divide evenly).
 __device__ __forceinline__ float source_coord(int coord, int64_t o, float scale, int64_t in) {
@@ -386,6 +407,17 @@ void launch_pool2d(cudaStream_t s, const Pool2d& p, const void* x, void* y) {
   with_type(p.half, [&](auto tag) {
     using T = decltype(tag);
     pool2d_kernel<T><<<blocks_for(n), kBlock, 0, s>>>(p, static_cast<const T*>(x), static_cast<T*>(y), n);
+  });
+}
+
+void launch_depthwise_nhwc(cudaStream_t s, const Depthwise2d& p, const void* x, const void* w, const void* bias,
+                           const void* sum, void* y) {
+  const int64_t n = p.n * p.c * p.oh * p.ow;
+  with_type(p.half, [&](auto tag) {
+    using T = decltype(tag);
+    depthwise_nhwc_kernel<T><<<blocks_for(n), kBlock, 0, s>>>(p, static_cast<const T*>(x), static_cast<const T*>(w),
+                                                              static_cast<const T*>(bias), static_cast<const T*>(sum),
+                                                              static_cast<T*>(y), n);
   });
 }
 

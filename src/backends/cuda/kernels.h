@@ -70,6 +70,17 @@ struct Pool2d {
 };
 void launch_pool2d(cudaStream_t s, const Pool2d& p, const void* x, void* y);
 
+// Depthwise convolution (one filter per channel) of NHWC x into NHWC y with the FusedConv epilogue:
+// y = fn(conv(x) + bias[c] + sum); filters [c, kh, kw]; bias and sum may be null.
+struct Depthwise2d {
+  bool half = false;
+  UnaryFn fn;
+  int64_t n = 0, c = 0, h = 0, w = 0, oh = 0, ow = 0;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
+};
+void launch_depthwise_nhwc(cudaStream_t s, const Depthwise2d& p, const void* x, const void* w, const void* bias,
+                           const void* sum, void* y);
+
 // Resize of the spatial dimensions of [n, c, h, w] (or NHWC: nhwc, for x and y). coord: 0 half_pixel,
 // 1 asymmetric, 2 align_corners, 3 pytorch_half_pixel; nearest rounding: 0 round_prefer_floor,
 // 1 round_prefer_ceil, 2 floor, 3 ceil.

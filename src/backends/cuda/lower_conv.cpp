@@ -2,7 +2,10 @@
 // runs the candidates on the real buffers). Bias + ReLU (+ residual) use cuDNN's fused call; every other
 // epilogue (Clip, HardSwish, LeakyRelu, Sigmoid, ...) runs the convolution, then one bias/sum/activation kernel.
 // FP16: f16 data in NHWC (filters KRSC) with f32 accumulation on tensor cores, where the storage plan
-// could give the convolution its own filter; a shared filter keeps NCHW.
+// could give the convolution its own filter; a shared filter keeps NCHW. Two FP16 NHWC shapes skip cuDNN,
+// whose legacy-API kernels for them measured slow on the H100 (docs/benchmarks.md): a 1x1, stride-1,
+// unpadded convolution is the matrix product [N*H*W, C] x [C, K] (cuBLAS, then the epilogue kernel),
+// and a depthwise one is an own kernel with the epilogue fused.
 #include "backends/cpu/window.h"
 #include "backends/cuda/lowering.h"
 
@@ -39,6 +42,15 @@ class ConvStep final : public Step {
   }
 
   Status prepare(const Context& ctx, size_t& workspace_bytes) override {
+    if (nhwc && half && g.group == 1 && g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
+        g.pad_w == 0) {
+      kind_ = Kind::gemm;
+      return Status::ok_status();
+    }
+    if (nhwc && g.group == g.c && g.k == g.c) {
+      kind_ = Kind::depthwise;
+      return Status::ok_status();
+    }
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&x_desc_));
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&y_desc_));
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&bias_desc_));
@@ -85,8 +97,23 @@ class ConvStep final : public Step {
     if (fused_) return run_fused(ctx);
     const DeviceMemory& m = *ctx.memory;
     const float one = 1.f, zero = 0.f;
-    ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_, algo_,
-                                        ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
+    if (kind_ == Kind::depthwise) {
+      const Depthwise2d p{half, act, g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.stride_h, g.stride_w,
+                          g.pad_h, g.pad_w, g.dil_h, g.dil_w};
+      launch_depthwise_nhwc(ctx.stream, p, m.data(x), m.data(weights), bias != kNoValue ? m.data(bias) : nullptr,
+                            sum != kNoValue ? m.data(sum) : nullptr, m.data(y));
+      return check(cudaGetLastError(), name.c_str());
+    }
+    if (kind_ == Kind::gemm) {
+      // Row-major Y[M, K] = X[M, C] W[K, C]^T is column-major Y^T = W^T(C x K, transposed) X^T.
+      const int rows = g.n * g.h * g.w;
+      ES_CUDA_TRY(cublasGemmEx(ctx.cublas, CUBLAS_OP_T, CUBLAS_OP_N, g.k, rows, g.c, &one, m.data(weights), CUDA_R_16F,
+                               g.c, m.data(x), CUDA_R_16F, g.c, &zero, m.data(y), CUDA_R_16F, g.k, CUBLAS_COMPUTE_32F,
+                               CUBLAS_GEMM_DEFAULT));
+    } else {
+      ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_,
+                                          algo_, ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
+    }
     if (bias == kNoValue && sum == kNoValue && act.op == Unary::identity) return Status::ok_status();
     launch_bias_act(ctx.stream, half, nhwc, m.data(y), bias != kNoValue ? m.data(bias) : nullptr,
                     sum != kNoValue ? m.data(sum) : nullptr, act, g.n, g.k, int64_t{g.oh} * g.ow);
@@ -117,6 +144,7 @@ class ConvStep final : public Step {
   cudnnActivationDescriptor_t act_desc_ = nullptr;
   cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   bool fused_ = false;
+  enum class Kind { cudnn, gemm, depthwise } kind_ = Kind::cudnn;
 };
 
 // FusedConv's "activation" attribute as the epilogue function (params in ONNX order, ONNX defaults).
