@@ -128,7 +128,7 @@ TEST_F(CudaBackend, TensorFloat32ConvolutionAndGemmWithinTolerance) {
   expect_matches_reference(finish(b), {.precision = "tf32"}, 5e-3);
 }
 
-// FP16 runs the convolutions channels-last: every consumer kind of an NHWC value (element-wise with
+// FP16 and TF32 run the convolutions channels-last: every consumer kind of an NHWC value (element-wise with
 // broadcasting, residual, pools, concat, slice, resize, global pool, a reshape that needs NCHW, matrix
 // product, softmax) must read it right.
 TEST_F(CudaBackend, HalfPrecisionNhwcNetwork) {
@@ -160,6 +160,7 @@ TEST_F(CudaBackend, HalfPrecisionNhwcNetwork) {
   const Graph g = finish(b);
   expect_matches_reference(g, {.precision = "fp16"}, 1e-2);
   expect_matches_reference(g, {.precision = "fp16", .cuda_graph = true}, 1e-2);
+  expect_matches_reference(g, {.precision = "tf32", .cuda_graph = true}, 5e-3);
 }
 
 TEST_F(CudaBackend, Pools) {

@@ -41,7 +41,8 @@ Result<std::unique_ptr<Executable>> compile_cuda(const Graph& graph, const CudaO
     items.push_back({std::move(lowered->step), lowered->view_of, node.outputs[0]});
   }
   Program program;
-  plan_storage(g, std::move(items), options.precision == "fp16", program);
+  // Tensor-core precisions keep convolutions channels-last; FP32 (FMA math) keeps NCHW.
+  plan_storage(g, std::move(items), options.precision == "fp16", options.precision != "fp32", program);
   program.graph = std::make_shared<const Graph>(std::move(g));
   return CudaExecutable::create(std::move(program), options);
 }

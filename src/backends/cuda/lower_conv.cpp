@@ -2,7 +2,8 @@
 // runs the candidates on the real buffers). Bias + ReLU (+ residual) use cuDNN's fused call; every other
 // epilogue (Clip, HardSwish, LeakyRelu, Sigmoid, ...) runs the convolution, then one bias/sum/activation kernel.
 // FP16: f16 data in NHWC (filters KRSC) with f32 accumulation on tensor cores, where the storage plan
-// could give the convolution its own filter; a shared filter keeps NCHW. Two FP16 NHWC shapes skip cuDNN,
+// could give the convolution its own filter; a shared filter keeps NCHW. TF32: f32 data, NHWC likewise.
+// Two NHWC shapes skip cuDNN,
 // whose legacy-API kernels for them measured slow on the H100 (docs/benchmarks.md): a 1x1, stride-1,
 // unpadded convolution is the matrix product [N*H*W, C] x [C, K] (cuBLAS, then the epilogue kernel),
 // and a depthwise one is an own kernel with the epilogue fused.
@@ -42,7 +43,7 @@ class ConvStep final : public Step {
   }
 
   Status prepare(const Context& ctx, size_t& workspace_bytes) override {
-    if (nhwc && half && g.group == 1 && g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
+    if (nhwc && g.group == 1 && g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
         g.pad_w == 0) {
       kind_ = Kind::gemm;
       return Status::ok_status();
@@ -107,9 +108,10 @@ class ConvStep final : public Step {
     if (kind_ == Kind::gemm) {
       // Row-major Y[M, K] = X[M, C] W[K, C]^T is column-major Y^T = W^T(C x K, transposed) X^T.
       const int rows = g.n * g.h * g.w;
-      ES_CUDA_TRY(cublasGemmEx(ctx.cublas, CUBLAS_OP_T, CUBLAS_OP_N, g.k, rows, g.c, &one, m.data(weights), CUDA_R_16F,
-                               g.c, m.data(x), CUDA_R_16F, g.c, &zero, m.data(y), CUDA_R_16F, g.k, CUBLAS_COMPUTE_32F,
-                               CUBLAS_GEMM_DEFAULT));
+      const cudaDataType_t type = half ? CUDA_R_16F : CUDA_R_32F;
+      const cublasComputeType_t compute = !half && ctx.tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+      ES_CUDA_TRY(cublasGemmEx(ctx.cublas, CUBLAS_OP_T, CUBLAS_OP_N, g.k, rows, g.c, &one, m.data(weights), type, g.c,
+                               m.data(x), type, g.c, &zero, m.data(y), type, g.k, compute, CUBLAS_GEMM_DEFAULT));
     } else {
       ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_,
                                           algo_, ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));

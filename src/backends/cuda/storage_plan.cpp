@@ -73,9 +73,10 @@ class ConvertStep final : public Step {
 
 class Planner {
  public:
-  Planner(Graph& graph, Program& program) : graph_(graph), program_(program) {
+  Planner(Graph& graph, Program& program, bool half) : graph_(graph), program_(program) {
     program_.storage.resize(graph.values.size());
-    for (size_t i = 0; i < graph.values.size(); ++i) program_.storage[i].half = graph.values[i].dtype == DType::f32;
+    for (size_t i = 0; i < graph.values.size(); ++i)
+      program_.storage[i].half = half && graph.values[i].dtype == DType::f32;
   }
 
   Storage& storage(ValueId id) { return program_.storage[static_cast<size_t>(id)]; }
@@ -159,10 +160,10 @@ class Planner {
 
 }  // namespace
 
-void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, Program& program) {
+void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, bool nhwc, Program& program) {
   std::vector<std::pair<ValueId, ValueId>> views;
-  if (half) {
-    Planner planner(graph, program);
+  if (half || nhwc) {
+    Planner planner(graph, program, half);
     planner.count_readers(items);
     for (PlanItem& item : items) {
       if (item.step != nullptr)
