@@ -1,60 +1,29 @@
 // `edgescope bench` end to end through the built binary: a short real bench of a zoo model with every
 // output file checked against its format, accuracy over labelled photos, and one-line errors.
+#include "cli_test_util.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 namespace {
 
+using namespace es::cli_test;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
-const std::string kCli = ES_BINARY_DIR "/src/cli/edgescope";
 const std::string kShared = ES_SHARED_DIR;
 const std::string kMobileNet = kShared + "/models/mobilenetv2-12-fp32-dequantized.onnx";
 const std::string kPhotos = kShared + "/images/imagenet-sample-images";
 const std::string kLabels = kShared + "/images/imagenet_sample_labels.tsv";
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-};
-
-Outcome run_cli(const std::string& args) {
-  Outcome o;
-  FILE* pipe = popen((kCli + " " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return o;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) o.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
-
-json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  return json::parse(in, nullptr, /*allow_exceptions=*/false);
-}
 
 fs::path fresh_dir(const std::string& name) {
   fs::path dir = fs::path(testing::TempDir()) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
-}
-
-void expect_one_line_error(const Outcome& o, const std::string& fragment) {
-  EXPECT_EQ(o.exit_code, 2) << o.output;
-  size_t at = o.output.rfind("edgescope bench: error:");
-  ASSERT_NE(at, std::string::npos) << o.output;
-  std::string message = o.output.substr(at);
-  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << o.output;
-  EXPECT_NE(message.find(fragment), std::string::npos) << o.output;
 }
 
 // The short real bench of CI: the zoo's MobileNetV2, 20 study-mode iterations, every output format.

@@ -3,35 +3,19 @@
 #include "onnx/onnx_import.h"
 #include "passes/pass.h"
 
+#include "cli_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <regex>
-#include <sys/wait.h>
 
 namespace {
 
+using namespace es::cli_test;
+
 namespace fs = std::filesystem;
-const std::string kCli = ES_BINARY_DIR "/src/cli/edgescope";
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Outcome run_cli(const std::string& args) {
-  Outcome o;
-  FILE* pipe = popen((kCli + " " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return o;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) o.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
 
 // The zoo's MobileNetV2, written once per test process under a name of its own (ctest may run the tests of
 // this binary as parallel processes).
@@ -60,15 +44,6 @@ es::Result<es::Graph> reimport(const std::string& path) {
   none.passes = "none";
   ES_TRY(es::run_pipeline(g, none));
   return g;
-}
-
-void expect_one_line_error(const Outcome& o, const std::string& fragment) {
-  EXPECT_EQ(o.exit_code, 2) << o.output;
-  size_t at = o.output.rfind("edgescope optimize: error:");
-  ASSERT_NE(at, std::string::npos) << o.output;
-  std::string message = o.output.substr(at);
-  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << o.output;
-  EXPECT_NE(message.find(fragment), std::string::npos) << o.output;
 }
 
 TEST(OptimizeCli, MobileNetBecomesOneLoadableAndIsWrittenAsValidOnnx) {

@@ -1,50 +1,24 @@
 // `edgescope run` and `edgescope zoo` end to end, through the built binary.
 #include "onnx/tensor_file.h"
 
+#include "cli_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 namespace {
 
+using namespace es::cli_test;
+
 namespace fs = std::filesystem;
-const std::string kCli = ES_BINARY_DIR "/src/cli/edgescope";
 const std::string kShared = ES_SHARED_DIR;
 const std::string kMobileNet = kShared + "/models/mobilenetv2-12-fp32-dequantized.onnx";
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Outcome run_cli(const std::string& args) {
-  Outcome o;
-  FILE* pipe = popen((kCli + " " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return o;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) o.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
-
 bool has_shared() { return fs::exists(kMobileNet); }
-
-// An error is one line: "edgescope run: error: ..." and exit code 2.
-void expect_one_line_error(const Outcome& o, const std::string& fragment) {
-  EXPECT_EQ(o.exit_code, 2) << o.output;
-  size_t at = o.output.rfind("edgescope run: error:");
-  ASSERT_NE(at, std::string::npos) << o.output;
-  std::string message = o.output.substr(at);
-  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << o.output;
-  EXPECT_NE(message.find(fragment), std::string::npos) << o.output;
-}
 
 TEST(RunCli, ClassifiesChelseaAsAnEgyptianCat) {
   if (!has_shared()) GTEST_SKIP() << "shared models absent";

@@ -1,50 +1,20 @@
 // The simulator's commands end to end through the built binary: compare (Figure 3-5 of the study), study
 // (one folder with Table 1, a local bench and the comparison), calibrate on the study's own bench JSON and
 // simulate with the calibrated target; bad inputs give one-line errors.
+#include "cli_test_util.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 namespace {
 
+using namespace es::cli_test;
+
 namespace fs = std::filesystem;
-const std::string kCli = ES_BINARY_DIR "/src/cli/edgescope";
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Outcome run_cli(const std::string& args) {
-  Outcome o;
-  FILE* pipe = popen((kCli + " " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return o;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) o.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
-
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in, nullptr, false);
-}
-
-void expect_one_line_error(const Outcome& o, const std::string& command, const std::string& fragment) {
-  EXPECT_EQ(o.exit_code, 2) << o.output;
-  size_t at = o.output.rfind("edgescope " + command + ": error:");
-  ASSERT_NE(at, std::string::npos) << o.output;
-  std::string message = o.output.substr(at);
-  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << o.output;
-  EXPECT_NE(message.find(fragment), std::string::npos) << o.output;
-}
 
 class SimCli : public ::testing::Test {
  protected:
@@ -85,7 +55,7 @@ TEST_F(SimCli, CompareWritesTableJsonAndTrace) {
 }
 
 TEST_F(SimCli, CompareRefusesATargetWithoutDla) {
-  expect_one_line_error(run_cli("compare " + (dir_ / "mb.onnx").string() + " --target h100-sxm"), "compare", "h100-sxm");
+  expect_one_line_error(run_cli("compare " + (dir_ / "mb.onnx").string() + " --target h100-sxm"), "h100-sxm");
 }
 
 TEST_F(SimCli, StudyThenCalibrateThenSimulate) {
@@ -125,11 +95,11 @@ TEST_F(SimCli, CalibrateNamesAFileThatIsNotABenchResult) {
   const fs::path bogus = dir_ / "bogus.json";
   std::ofstream(bogus) << "{\"hello\": 1}";
   expect_one_line_error(run_cli("calibrate " + bogus.string() + " --target epyc-zen5-2c -o " + (dir_ / "x.json").string()),
-                        "calibrate", bogus.string());
+                        bogus.string());
 }
 
 TEST_F(SimCli, StudyRefusesATargetWithoutDla) {
-  expect_one_line_error(run_cli("study --target epyc-zen5-2c -o " + (dir_ / "s2").string()), "study", "epyc-zen5-2c");
+  expect_one_line_error(run_cli("study --target epyc-zen5-2c -o " + (dir_ / "s2").string()), "epyc-zen5-2c");
 }
 
 }  // namespace
