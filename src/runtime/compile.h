@@ -21,6 +21,9 @@ struct CompileOptions {
   bool cuda_graph = false;
   bool fallback_cpu = true;
   std::map<std::string, std::string> pins;
+  // Nodes a rule set keeps off the device although its backend runs them (--restrict, runtime/restriction.h):
+  // node name -> why. They go where fallback sends the nodes the device does not run.
+  std::map<std::string, std::string> restricted;
 };
 
 Result<std::unique_ptr<Executable>> compile(const Graph& graph, const CompileOptions& options);

@@ -25,6 +25,7 @@ Result<std::unique_ptr<Executable>> compile_cuda_plan(const Graph& graph, const 
   policy.accelerator_runs = [](const Graph& g, const Node& n) { return cuda::supports(g, n); };
   policy.fallback_cpu = options.fallback_cpu;
   policy.pins = options.pins;
+  policy.restricted = options.restricted;
   ES_ASSIGN_OR_RETURN(std::vector<std::string> devices, assign_devices(graph, policy));
   if (std::all_of(devices.begin(), devices.end(), [&](const std::string& d) { return d == policy.accelerator; }))
     return cuda::compile_cuda(graph, cuda_options);

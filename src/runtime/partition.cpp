@@ -45,19 +45,27 @@ Result<std::vector<std::string>> assign_devices(const Graph& graph, const Placem
       if (*pin != "cpu" && !policy.accelerator_runs(graph, node))
         return error(StatusCode::unsupported, "pin of node '{}' to {}: op {} does not run there", node.name,
                      policy.accelerator, op_name(node.op));
+      if (auto r = policy.restricted.find(node.name); *pin != "cpu" && r != policy.restricted.end())
+        return error(StatusCode::unsupported, "pin of node '{}' to {}: its rule set keeps it off ({})", node.name,
+                     policy.accelerator, r->second);
       devices.push_back(*pin == "cpu" ? "cpu" : policy.accelerator);
       for (const auto& [name, device] : policy.pins)
         if (name == node.name || std::find(node.origin.begin(), node.origin.end(), name) != node.origin.end())
           used_pins.insert(name);
       continue;
     }
-    if (policy.accelerator_runs(graph, node)) {
+    const auto restricted = policy.restricted.find(node.name);
+    const bool runs = policy.accelerator_runs(graph, node);
+    if (runs && restricted == policy.restricted.end()) {
       devices.push_back(policy.accelerator);
     } else if (policy.fallback_cpu) {
       devices.push_back("cpu");
-    } else {
+    } else if (!runs) {
       return error(StatusCode::unsupported, "node '{}': op {} does not run on {} and CPU fallback is off", node.name,
                    op_name(node.op), policy.accelerator);
+    } else {
+      return error(StatusCode::unsupported, "node '{}': its rule set keeps it off {} ({}) and CPU fallback is off",
+                   node.name, policy.accelerator, restricted->second);
     }
   }
   for (const auto& [name, device] : policy.pins)

@@ -15,10 +15,12 @@ namespace es {
 
 struct PlacementPolicy {
   std::string accelerator = "cuda:0";
-  // Whether the accelerator runs a node (its backend's support, and any rule set restricting it).
+  // Whether the accelerator's backend runs a node.
   std::function<bool(const Graph&, const Node&)> accelerator_runs;
   bool fallback_cpu = true;                 // nodes the accelerator does not run go to the CPU (else an error)
   std::map<std::string, std::string> pins;  // node name (or an ONNX node it fused) -> "cpu" | the accelerator
+  // Nodes a rule set keeps off the accelerator although its backend runs them (--restrict): node name -> why.
+  std::map<std::string, std::string> restricted;
 };
 
 struct Segment {
@@ -34,8 +36,8 @@ Result<std::map<std::string, std::string>> parse_pins(const std::vector<std::str
 // "cpu" -> true, "none" -> false (--fallback).
 Result<bool> parse_fallback(const std::string& fallback);
 
-// The device of every node, by NodeId; fails naming a pin that matches no node, or a node the
-// accelerator does not run when fallback is off.
+// The device of every node, by NodeId; fails naming a pin that matches no node, a pin to the accelerator
+// of a node it does not run, or a node the accelerator does not run when fallback is off.
 Result<std::vector<std::string>> assign_devices(const Graph& graph, const PlacementPolicy& policy);
 // Cuts the graph into segments by `devices`. Values whose contents are known at compile time become
 // initializers of the segments that read them instead of crossing a boundary.
