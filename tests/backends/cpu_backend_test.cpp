@@ -6,13 +6,12 @@
 #include "backends/cpu/cpu_backend.h"
 #include "backends/ref/ref_kernels.h"
 #include "ir/builder.h"
-#include "ir/shape_inference.h"
+#include "support/graph_test_util.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-#include <random>
 
 namespace es::cpu {
 namespace {
@@ -20,13 +19,7 @@ namespace {
 using Ints = std::vector<int64_t>;
 using Floats = std::vector<float>;
 
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  Tensor t(DType::f32, shape);
-  for (float& v : t.values<float>()) v = dist(rng);
-  return t;
-}
+Tensor random_tensor(const Shape& shape, uint32_t seed) { return test::random_tensor(DType::f32, shape, seed); }
 
 Attributes attrs(std::initializer_list<std::pair<const char*, AttrValue>> list) {
   Attributes a;
@@ -56,31 +49,9 @@ ValueId node(GraphBuilder& b, OpKind op, std::vector<ValueId> inputs, Attributes
   return y;
 }
 
-Graph finish(GraphBuilder& b) {
-  Graph g = b.build();
-  Status status = infer_shapes(g, ref::evaluator());
-  EXPECT_TRUE(status.ok()) << status.message();
-  status = verify(g);
-  EXPECT_TRUE(status.ok()) << status.message();
-  return g;
-}
-
-double relative_l2(const Tensor& expected, const Tensor& actual) {
-  double diff = 0, norm = 0;
-  auto e = expected.values<float>();
-  auto a = actual.values<float>();
-  for (size_t i = 0; i < e.size(); ++i) {
-    diff += (double(e[i]) - a[i]) * (double(e[i]) - a[i]);
-    norm += double(e[i]) * e[i];
-  }
-  return std::sqrt(diff / std::max(norm, 1e-30));
-}
-
-std::vector<Tensor> random_inputs(const Graph& g, uint32_t seed) {
-  std::vector<Tensor> inputs;
-  for (ValueId id : g.inputs) inputs.push_back(random_tensor(g.value(id).shape, seed++));
-  return inputs;
-}
+using test::random_inputs;
+using test::relative_l2;
+Graph finish(GraphBuilder& b) { return test::build_inferred(b); }
 
 std::unique_ptr<Executable> compile_or_fail(const Graph& g, int threads = 2) {
   auto exe = compile_cpu(g, {.threads = threads});

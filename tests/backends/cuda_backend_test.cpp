@@ -5,12 +5,11 @@
 #include "backends/cuda/cuda_backend.h"
 #include "backends/ref/ref_kernels.h"
 #include "ir/builder.h"
-#include "ir/shape_inference.h"
+#include "support/graph_test_util.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
 namespace es::cuda {
 namespace {
@@ -18,13 +17,7 @@ namespace {
 using Ints = std::vector<int64_t>;
 using Floats = std::vector<float>;
 
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  Tensor t(DType::f32, shape);
-  for (float& v : t.values<float>()) v = dist(rng);
-  return t;
-}
+Tensor random_tensor(const Shape& shape, uint32_t seed) { return test::random_tensor(DType::f32, shape, seed); }
 
 ValueId node(GraphBuilder& b, OpKind op, std::vector<ValueId> inputs,
              std::initializer_list<std::pair<const char*, AttrValue>> attrs = {}) {
@@ -36,32 +29,9 @@ ValueId weights(GraphBuilder& b, const Shape& shape) {
   return b.initializer("w", random_tensor(shape, seed++));
 }
 
-Graph finish(GraphBuilder& b) {
-  Graph g = b.build();
-  Status status = infer_shapes(g, ref::evaluator());
-  EXPECT_TRUE(status.ok()) << status.message();
-  status = verify(g);
-  EXPECT_TRUE(status.ok()) << status.message();
-  return g;
-}
-
-double relative_l2(const Tensor& expected, const Tensor& actual) {
-  double diff = 0, norm = 0;
-  auto e = expected.values<float>();
-  auto a = actual.values<float>();
-  for (size_t i = 0; i < e.size(); ++i) {
-    diff += (double(e[i]) - a[i]) * (double(e[i]) - a[i]);
-    norm += double(e[i]) * e[i];
-  }
-  return std::sqrt(diff / std::max(norm, 1e-30));
-}
-
-std::vector<Tensor> random_inputs(const Graph& g) {
-  std::vector<Tensor> inputs;
-  uint32_t seed = 7;
-  for (ValueId id : g.inputs) inputs.push_back(random_tensor(g.value(id).shape, seed++));
-  return inputs;
-}
+using test::random_inputs;
+using test::relative_l2;
+Graph finish(GraphBuilder& b) { return test::build_inferred(b); }
 
 class CudaBackend : public testing::Test {
  protected:
@@ -72,7 +42,7 @@ class CudaBackend : public testing::Test {
   // Every node must run on the GPU; outputs must match the reference kernels.
   static void expect_matches_reference(const Graph& g, const CudaOptions& options = {}, double tolerance = 1e-5) {
     for (const Node& n : g.nodes) EXPECT_TRUE(supports(g, n)) << n.name << " " << op_name(n.op);
-    const std::vector<Tensor> inputs = random_inputs(g);
+    const std::vector<Tensor> inputs = random_inputs(g, 7);
     auto expected = ref::run_graph(g, inputs);
     ASSERT_TRUE(expected.ok()) << expected.status().message();
     auto actual = run_graph(g, inputs, options);
@@ -264,7 +234,7 @@ Graph classifier() {
 
 TEST_F(CudaBackend, CudaGraphReplayGivesTheSameOutputsAndPhaseTimes) {
   const Graph g = classifier();
-  const std::vector<Tensor> inputs = random_inputs(g);
+  const std::vector<Tensor> inputs = random_inputs(g, 7);
   auto expected = ref::run_graph(g, inputs);
   ASSERT_TRUE(expected.ok());
   auto exe = compile_cuda(g, {.cuda_graph = true});

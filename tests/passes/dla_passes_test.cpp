@@ -1,6 +1,6 @@
 // The DLA rewrite passes of `edgescope optimize`: the structure each produces, and unchanged outputs on the
 // reference kernels (relative L2 <= 1e-5 on random inputs).
-#include "pass_test_util.h"
+#include "support/graph_test_util.h"
 #include "passes/dla/dla_passes.h"
 #include "passes/dla/verify_outputs.h"
 

@@ -1,4 +1,4 @@
-#include "pass_test_util.h"
+#include "support/graph_test_util.h"
 #include "passes/passes.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The default pipeline on real models from ../shared/models: the fusions it must find, and outputs
 // unchanged (reference kernels, random inputs). Skipped when ../shared is absent.
-#include "pass_test_util.h"
+#include "support/graph_test_util.h"
 #include "onnx/onnx_import.h"
 #include "passes/pass.h"
 

@@ -1,4 +1,4 @@
-#include "pass_test_util.h"
+#include "support/graph_test_util.h"
 
 #include "backends/ref/ref_kernels.h"
 #include "ir/shape_inference.h"
@@ -27,9 +27,17 @@ Tensor random_tensor(DType dtype, Shape shape, uint32_t seed) {
   return t;
 }
 
+std::vector<Tensor> random_inputs(const Graph& graph, uint32_t seed) {
+  std::vector<Tensor> inputs;
+  for (ValueId id : graph.inputs) inputs.push_back(random_tensor(DType::f32, graph.value(id).shape, seed++));
+  return inputs;
+}
+
 Graph build_inferred(GraphBuilder& builder) {
   Graph graph = builder.build();
   Status status = infer_shapes(graph, ref::evaluator());
+  EXPECT_TRUE(status.ok()) << status.message();
+  status = verify(graph);
   EXPECT_TRUE(status.ok()) << status.message();
   return graph;
 }
