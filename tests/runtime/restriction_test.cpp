@@ -2,14 +2,13 @@
 // (ONNX files with a symbolic batch, as the Model Zoo ships them) a DLA rule set keeps off the device, how the
 // devices are then assigned, and the one-line errors need no GPU. A restricted MobileNetV2 on cuda (its
 // refused nodes on the CPU) must give the CPU's outputs and report its boundary copies, and needs a GPU.
-#include "backends/cpu/cpu_backend.h"
-#include "bench/random_inputs.h"
 #include "onnx/onnx_export.h"
 #include "onnx/onnx_import.h"
 #include "passes/pass.h"
 #include "runtime/compile.h"
 #include "runtime/partition.h"
 #include "runtime/restriction.h"
+#include "support/graph_test_util.h"
 #include "zoo/zoo.h"
 #ifdef ES_HAVE_CUDA
 #include "backends/cuda/cuda_backend.h"
@@ -17,7 +16,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
+#include <algorithm>
 #include <set>
 
 namespace es {
@@ -187,16 +186,10 @@ TEST(RestrictionCuda, RestrictedMobileNetV2GivesTheCpuOutputsAndReportsItsBounda
   auto cpu = compile(m.compiled, on_cpu);
   ASSERT_TRUE(cpu.ok()) << cpu.status().message();
 
-  const std::vector<Tensor> inputs = bench::random_inputs(m.compiled, 7);
+  const std::vector<Tensor> inputs = test::random_inputs(m.compiled, 7);
   const Tensor a = run(**cpu, inputs, m.compiled)[0], b = run(**restricted, inputs, m.compiled)[0];
   ASSERT_EQ(a.shape(), b.shape());
-  double diff = 0, norm = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    const double d = a.values<float>()[i] - b.values<float>()[i];
-    diff += d * d;
-    norm += static_cast<double>(a.values<float>()[i]) * a.values<float>()[i];
-  }
-  EXPECT_LT(std::sqrt(diff / norm), 1e-4);
+  EXPECT_LT(test::relative_l2(a, b), 1e-4);
 
   std::optional<DevicePhaseTimes> phases = (*restricted)->last_phase_times();
   ASSERT_TRUE(phases.has_value());
