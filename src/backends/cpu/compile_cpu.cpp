@@ -34,22 +34,47 @@ Status check_static_shapes(const Graph& graph) {
   return Status::ok_status();
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Executable>> compile_cpu(const Graph& graph, const CpuOptions& options) {
+// The program for `graph` on `engine`, with oneDNN's kernels chosen for `threads`.
+Result<Program> build_program(const Graph& graph, const CpuOptions& options, const dnnl::engine& engine, int threads) {
   if (options.threads < 0) return error(StatusCode::invalid_argument, "threads must be >= 0, got {}", options.threads);
   ES_TRY(check_static_shapes(graph));
-  const int threads = options.threads > 0 ? options.threads : omp_get_num_procs();
   // oneDNN sizes its kernels' work split for the thread count at primitive creation.
   omp_set_num_threads(threads);
   try {
-    dnnl::engine engine(dnnl::engine::kind::cpu, 0);
     ProgramBuilder builder(graph, engine);
     for (const Node& node : builder.graph().nodes) ES_TRY(lower_node(builder, node));
-    return std::unique_ptr<Executable>(std::make_unique<CpuExecutable>(builder.finish(), engine, threads));
+    return builder.finish();
   } catch (const dnnl::error& e) {
     return error(StatusCode::internal, "compiling '{}' for the CPU: oneDNN: {}", graph.name, e.what());
   }
+}
+
+int thread_count(const CpuOptions& options) { return options.threads > 0 ? options.threads : omp_get_num_procs(); }
+
+}  // namespace
+
+Result<std::unique_ptr<Executable>> compile_cpu(const Graph& graph, const CpuOptions& options) {
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  ES_ASSIGN_OR_RETURN(Program program, build_program(graph, options, engine, thread_count(options)));
+  return std::unique_ptr<Executable>(std::make_unique<CpuExecutable>(std::move(program), engine, thread_count(options)));
+}
+
+Result<std::vector<CompiledStep>> compiled_steps(const Graph& graph, const CpuOptions& options) {
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  ES_ASSIGN_OR_RETURN(Program program, build_program(graph, options, engine, thread_count(options)));
+  auto slot_bytes = [&](const std::vector<SlotId>& slots) {
+    double bytes = 0;
+    for (SlotId s : slots) {
+      const Value& v = program.value_of(s);
+      bytes += static_cast<double>(program.slots[static_cast<size_t>(s)].layout.bytes(v.dtype, v.shape));
+    }
+    return bytes;
+  };
+  std::vector<CompiledStep> steps;
+  for (const auto& step : program.steps)
+    steps.push_back({step->name, step->op, step->implementation,
+                     slot_bytes(step->reads) + static_cast<double>(step->constant_bytes), slot_bytes(step->writes)});
+  return steps;
 }
 
 Result<std::vector<Tensor>> run_graph(const Graph& graph, std::span<const Tensor> inputs, const CpuOptions& options) {

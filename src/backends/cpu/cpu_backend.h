@@ -20,6 +20,21 @@ struct CpuOptions {
 
 Result<std::unique_ptr<Executable>> compile_cpu(const Graph& graph, const CpuOptions& options);
 
+// One step of the program compile_cpu builds, as it will run: what the simulator needs to cost it as what it
+// is (sim/native_program.h), since a node may become a oneDNN primitive, oneDNN's reference implementation
+// or edgescope's reference kernel, and layout conversions are steps of their own.
+struct CompiledStep {
+  std::string name;            // as profile_layers names it: the node's origins joined with '+', "reorder VALUE"
+  std::string op;              // the node's op, or "Reorder"
+  std::string implementation;  // oneDNN's implementation ("brgconv:avx512_core", "ref:any"), or "reference"
+  // Bytes it reads and writes: its slots in their layouts (a blocked layout pads channels to its block) and
+  // the constants reordered for it at compile time (a convolution's weights).
+  double read_bytes = 0, write_bytes = 0;
+};
+
+// The steps of the program for `graph`, compiled as compile_cpu does (nothing allocated or run).
+Result<std::vector<CompiledStep>> compiled_steps(const Graph& graph, const CpuOptions& options);
+
 // Compiles and runs once (the conformance suite, tests): outputs in graph.outputs order.
 Result<std::vector<Tensor>> run_graph(const Graph& graph, std::span<const Tensor> inputs, const CpuOptions& options = {});
 

@@ -54,6 +54,7 @@ class Step {
   std::string implementation;  // oneDNN's implementation name, or "reference" (debug log)
   std::vector<SlotId> reads;
   std::vector<SlotId> writes;
+  size_t constant_bytes = 0;  // compile-time constants it reads besides its slots (weights reordered for it)
   std::optional<InPlace> inplace;
   bool inplace_taken = false;  // set by the memory plan when `write` got the buffer of `read`
 };

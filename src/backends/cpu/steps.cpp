@@ -11,6 +11,7 @@ PrimitiveStep::PrimitiveStep(dnnl::primitive primitive, std::vector<SlotArg> slo
       fixed_args_(std::move(fixed_args)),
       uses_scratchpad_(uses_scratchpad) {
   for (const SlotArg& a : slot_args_) (a.arg == DNNL_ARG_DST ? writes : reads).push_back(a.slot);
+  for (const FixedArg& a : fixed_args_) constant_bytes += a.memory.get_desc().get_size();
 }
 
 void PrimitiveStep::bind(const Storage& storage) {
