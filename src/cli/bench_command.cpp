@@ -8,12 +8,12 @@
 #include "cli/command.h"
 #include "cli/image_options.h"
 #include "cli/model_options.h"
+#include "cli/plan_options.h"
 #include "onnx/tensor_file.h"
 #include "report/bench_report.h"
 #include "runtime/classify.h"
 #include "runtime/compile.h"
 #include "runtime/image_dataset.h"
-#include "runtime/partition.h"
 #include "runtime/provenance.h"
 
 #include <CLI/CLI.hpp>
@@ -32,8 +32,7 @@ struct BenchCliOptions {
   int threads = 0;
   std::string precision = "fp32";
   bool cuda_graph = false;
-  std::string fallback = "cpu";
-  std::vector<std::string> pins;
+  PlanCliOptions plan;
   std::string mode = "study";
   std::string scenario = "single-stream";
   int streams = 2;
@@ -167,8 +166,9 @@ std::map<std::string, std::string> effective_options(const BenchCliOptions& o, c
           {"warmup_iterations", std::to_string(h.warmup_iterations)},
           {"warmup_ms", fmt::format("{}", h.warmup_ms)}, {"duration_s", fmt::format("{}", h.duration_s)},
           {"seed", std::to_string(o.seed)}, {"passes", o.model.passes},
+          {"shape", fmt::format("{}", fmt::join(o.model.shapes, " "))},
           {"profile_layers", std::to_string(o.profile_layers)}, {"images", o.images_dir},
-          {"labels", o.labels_path}};
+          {"labels", o.labels_path}, {"restrict", o.plan.restriction}};
 }
 
 Status write_text(const std::string& path, const std::string& text, const char* what) {
@@ -194,9 +194,12 @@ Status run_bench(const BenchCliOptions& o) {
   result.batch = graph.inputs.empty() || graph.value(graph.inputs[0]).shape.empty()
                      ? 1 : graph.value(graph.inputs[0]).shape[0];
 
-  CompileOptions compile_options{o.device, o.threads, o.precision, o.cuda_graph};
-  ES_ASSIGN_OR_RETURN(compile_options.fallback_cpu, parse_fallback(o.fallback));
-  ES_ASSIGN_OR_RETURN(compile_options.pins, parse_pins(o.pins));
+  CompileOptions compile_options;
+  compile_options.device = o.device;
+  compile_options.threads = o.threads;
+  compile_options.precision = o.precision;
+  compile_options.cuda_graph = o.cuda_graph;
+  ES_TRY(apply_plan_options(o.plan, o.model.model_path, load, graph, compile_options));
   std::vector<std::unique_ptr<Executable>> executables;
   for (int s = 0; s < h.streams; ++s) {
     t = std::chrono::steady_clock::now();
@@ -275,8 +278,7 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--precision", o->precision, "fp32 | tf32 | fp16 (device permitting)")->capture_default_str()->group(run_group);
   cmd->add_option("--input", o->input_files, "NAME=FILE.pb: feed this tensor (others are seeded random)")->group(run_group);
   cmd->add_flag("--cuda-graph", o->cuda_graph, "cuda: capture the whole compute as a CUDA Graph and replay it")->group(run_group);
-  cmd->add_option("--fallback", o->fallback, "cuda: where nodes the GPU does not run go: cpu | none")->capture_default_str()->group(run_group);
-  cmd->add_option("--pin", o->pins, "NODE=DEVICE: run this node (or the fused node of this ONNX node) on cpu or cuda")->group(run_group);
+  add_plan_options(cmd, o->plan, run_group);
   cmd->add_option("--seed", o->seed, "Seed of the random inputs")->capture_default_str()->group(run_group);
   cmd->add_option("--images", o->images_dir,
                   "Feed the photos of DIR (JPEG/PNG/...; decoded and preprocessed before timing, cycled through) to "
@@ -313,7 +315,8 @@ Command add_bench_command(CLI::App& app) {
       "  edgescope bench model.onnx                                  # the study's method: 1,000 timed runs\n"
       "  edgescope bench model.onnx --mode trtexec --duration 10 --profile-layers 20 --trace run.json\n"
       "  edgescope bench model.onnx --scenario multi-stream --streams 2 --json result.json\n"
-      "  edgescope bench mobilenetv2.onnx --images photos/ --labels labels.tsv  # accuracy over the photos\n" +
+      "  edgescope bench mobilenetv2.onnx --images photos/ --labels labels.tsv  # accuracy over the photos\n"
+      "  edgescope bench mobilenetv2.onnx --device cuda --restrict cuda=dla    # the DLA's fallback on the GPU\n" +
       std::string(image_options_footer));
   return {cmd, [o] { return run_bench(*o); }};
 }

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/image_options.h"
 #include "cli/model_options.h"
+#include "cli/plan_options.h"
 #include "onnx/tensor_file.h"
 #include "runtime/classify.h"
 #include "runtime/compile.h"
@@ -26,6 +27,7 @@ struct RunOptions {
   std::vector<std::string> inputs;  // NAME=FILE
   std::string device = "cpu";
   int threads = 0;
+  PlanCliOptions plan;
   uint64_t seed = 0;
   std::string output_dir;
   int64_t top = 0;
@@ -177,6 +179,8 @@ Status run_model(const RunOptions& o) {
   CompileOptions compile_options;
   compile_options.device = o.device;
   compile_options.threads = o.threads;
+  ES_ASSIGN_OR_RETURN(LoadOptions load, to_load_options(o.model));
+  ES_TRY(apply_plan_options(o.plan, o.model.model_path, load, graph, compile_options));
   ES_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, compile(graph, compile_options));
   std::vector<Tensor> outputs;
   for (ValueId id : graph.outputs) outputs.emplace_back(graph.value(id).dtype, graph.value(id).shape);
@@ -217,6 +221,7 @@ Command add_run_command(CLI::App& app) {
                   "shape), or an image (JPEG/PNG/...) preprocessed as below. Inputs not given get seeded random data");
   cmd->add_option("--device", o->device, "cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  add_plan_options(cmd, o->plan, "Heterogeneous plans (cuda)");
   cmd->add_option("--seed", o->seed, "Seed of random inputs")->capture_default_str();
   cmd->add_option("--output", o->output_dir, "Write every graph output to DIR/<output name>.pb");
   cmd->add_option("--top", o->top, "Print the top-K classes of the first output (softmax probabilities)");

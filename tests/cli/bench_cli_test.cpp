@@ -126,4 +126,25 @@ TEST(BenchCli, BadImageOptionsAreOneLineErrors) {
                         "chelsea.png");
 }
 
+// --restrict prints the nodes it moves and the rule that decided each before the run (which needs a GPU: here
+// either it runs or it fails for want of one); its bad values are one-line errors.
+TEST(BenchCli, RestrictSaysWhatMovesAndWhy) {
+  fs::path dir = fresh_dir("bench_cli_restrict");
+  std::string model = (dir / "mobilenetv2-12.onnx").string();
+  ASSERT_EQ(run_cli("zoo mobilenetv2-12 -o " + model).exit_code, 0);
+  Outcome o = run_cli("bench " + model + " --device cuda --restrict cuda=dla --iterations 2 --warmup-iterations 0");
+  EXPECT_NE(o.output.find("restrict    cuda:0 to the DLA rules of orin-agx-32gb dla0 (fp16, TensorRT 8.5): 1 of 55 "
+                          "nodes go to cpu\n  GlobalAveragePool_97"),
+            std::string::npos)
+      << o.output;
+  EXPECT_NE(o.output.find("<- layer.type: layer type not supported on the DLA"), std::string::npos) << o.output;
+
+  expect_one_line_error(run_cli("bench " + model + " --device cuda --restrict cuda=nope"), "rule set 'nope': expected dla");
+  expect_one_line_error(run_cli("bench " + model + " --device cuda --restrict tpu=dla"), "device 'tpu' cannot be restricted");
+  expect_one_line_error(run_cli("bench " + model + " --restrict cuda=dla"), "the model runs on --device cpu, not cuda");
+  expect_one_line_error(run_cli("run " + model + " --device cuda --restrict cuda=h100-sxm"), "target 'h100-sxm' has no DLA");
+  expect_one_line_error(run_cli("bench " + model + " --device cuda --restrict cuda=dla --fallback none"),
+                        "node 'GlobalAveragePool_97': its rule set keeps it off cuda:0 (layer.type");
+}
+
 }  // namespace
