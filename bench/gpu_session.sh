@@ -7,15 +7,20 @@
 #
 # Stages:
 #   env          GPU, driver, cuDNN/cuBLAS found, tools present
-#   tests        cuda_backend_test, hetero_test, reference_models (cuda), onnx_conformance_test (cuda)
+#   tests        cuda_backend_test, hetero_test, restriction_test, reference_models (cuda), onnx_conformance_test (cuda)
 #   smoke        edgescope bench on the shared models with each option family
 #   diag         per-layer profiles of ResNet-50 (batch 32) and MobileNetV2 (batch 1), FP16 and TF32
 #   torch        PyTorch side of bench/cuda_vs_pytorch.sh (timings into $OUT/torch_json.tar.gz)
 #   compare      bench/cuda_vs_pytorch.sh with the PyTorch timings of an earlier torch stage (.carry/cuda/torch)
 #   profiles     per-layer profiles for the simulator (bench/gpu_profiles.sh) into $OUT/h100_profiles.tar.gz
+#   restrict     bench/restrict_dla.sh (cuda vs cuda restricted to the DLA's rules) into $OUT/restrict_dla.md
+#   nvtx         the NVTX ranges (phases, layers) as a profiler sees them: Nsight Systems where the machine has it
+#                (a short restricted bench captured, `nsys stats` into logs/nvtx*.csv), else Nsight Compute's
+#                --nvtx on a few kernels of the timed loop (logs/ncu_nvtx.txt)
 set -uo pipefail
 ROOT=$(pwd)
 CARRY="$ROOT/.carry/cuda"
+PACK="${ES_PACK:-$CARRY/pack.tar.xz}"  # another build's pack (bench/gpu_pack.sh BUILD_DIR PACK) may be named instead
 WORK=/tmp/es
 OUT=${OUT:-/tmp/es-out}
 mkdir -p "$WORK" "$OUT/logs"
@@ -23,7 +28,7 @@ LOG="$OUT/logs"
 
 unpack() {
   rm -rf "$WORK/bin" "$WORK/lib"  # a warm machine may hold an older pack
-  tar xJf "$CARRY/pack.tar.xz" -C "$WORK"
+  tar xJf "$PACK" -C "$WORK"
   [[ -d "$WORK/shared" ]] || tar xJf "$CARRY/shared.tar.xz" -C "$WORK"
   [[ -d "$WORK/testdata" ]] || tar xJf "$CARRY/testdata.tar.xz" -C "$WORK"
   # Paths compiled into the test binaries (ES_SHARED_DIR, ES_SOURCE_DIR, ES_ONNX_TESTDATA_DIR).
@@ -63,18 +68,25 @@ stage_env() {
   } 2>&1 | tee "$LOG/env.txt"
 }
 
+# One test binary: NAME SECONDS GTEST_FILTER LINES_TO_SHOW (an extended regex of its log).
+run_test() {
+  [[ -x "$WORK/bin/$1" ]] || { echo "no bin/$1"; return; }
+  (cd "$WORK" && timeout "$2" "bin/$1.sh" --gtest_filter="$3" > "$LOG/$1.log" 2>&1)
+  echo "$1 rc=$?"
+  grep -E "$4" "$LOG/$1.log" | head -60
+}
+
+# ES_TESTS picks some of them (e.g. "restriction_test hetero_test"); all by default.
 stage_tests() {
-  cd "$WORK"
-  for t in cuda_backend_test hetero_test reference_models onnx_conformance_test; do [[ -x bin/$t ]] || echo "no bin/$t"; done
-  timeout 120 bin/cuda_backend_test.sh > "$LOG/cuda_backend_test.log" 2>&1; echo "cuda_backend_test rc=$?"
-  grep -E "^\[  (FAILED|PASSED) |Failure|error:" "$LOG/cuda_backend_test.log" | head -40
-  timeout 60 bin/hetero_test.sh > "$LOG/hetero_test.log" 2>&1; echo "hetero_test rc=$?"
-  grep -E "^\[  (FAILED|PASSED) |Failure" "$LOG/hetero_test.log" | head -20
-  timeout 200 bin/reference_models.sh --gtest_filter='*Cuda*' > "$LOG/reference_models.log" 2>&1; echo "reference_models rc=$?"
-  grep -E "relative L2|^\[  FAILED|PASSED|SKIPPED \]" "$LOG/reference_models.log" | head -60
-  timeout 200 bin/onnx_conformance_test.sh --gtest_filter='*cuda_*' > "$LOG/conformance.log" 2>&1; echo "conformance rc=$?"
-  grep -E "^conformance:|^  FAILED " "$LOG/conformance.log" | head -80
-  cd "$ROOT"
+  local summary="^\[  (FAILED|PASSED|SKIPPED) |Failure|error:"
+  for t in ${ES_TESTS:-cuda_backend_test hetero_test restriction_test reference_models onnx_conformance_test}; do
+    case "$t" in
+      cuda_backend_test|hetero_test|restriction_test) run_test "$t" 120 '*' "$summary" ;;
+      reference_models) run_test "$t" 200 '*Cuda*' "relative L2|$summary" ;;
+      onnx_conformance_test) run_test "$t" 200 '*cuda_*' "^conformance:|^  FAILED " ;;
+      *) echo "no test '$t'" ;;
+    esac
+  done
 }
 
 stage_smoke() {
@@ -125,6 +137,46 @@ stage_compare() {
 stage_profiles() {
   timeout $((570 - SECONDS)) bench/gpu_profiles.sh "$WORK/bin/edgescope.sh" "$WORK/shared/models" "$WORK/profiles" 2>&1 | tee "$LOG/profiles.log" | tail -20
   tar czf "$OUT/h100_profiles.tar.gz" -C "$WORK" profiles
+}
+
+stage_restrict() {
+  local M="$WORK/shared/models"
+  timeout $((570 - SECONDS)) bench/restrict_dla.sh --edgescope "$WORK/bin/edgescope.sh" --work "$WORK/restrict" \
+    --models "mobilenetv2-12 resnet50-v1.5 $M/yolox_nano.onnx $M/version-RFB-320.onnx" \
+    --iterations "${RESTRICT_ITERATIONS:-1000}" --output "$OUT/restrict_dla.md" 2>&1 | tee "$LOG/restrict.log"
+  cp "$WORK"/restrict/*.restrict.r1.log "$LOG/" 2>/dev/null
+  (cd "$WORK/restrict" && tar czf "$OUT/restrict_json.tar.gz" *.json)
+}
+
+stage_nvtx() {
+  local nsys es="$WORK/bin/edgescope.sh" d="$WORK/nvtx"
+  mkdir -p "$d"
+  "$es" zoo mobilenetv2-12 -o "$d/mv2.onnx" > /dev/null
+  nsys=$(command -v nsys || ls /usr/local/cuda*/bin/nsys /opt/nvidia/nsight-systems*/bin/nsys \
+           /opt/nvidia/nsight-systems*/*/bin/nsys 2>/dev/null | head -1)
+  if [[ -n "$nsys" ]]; then
+    { "$nsys" --version
+      timeout 200 "$nsys" profile --trace=cuda,nvtx --force-overwrite true -o "$d/restrict" \
+        "$es" bench "$d/mv2.onnx" --device cuda --restrict cuda=dla --iterations 20 --warmup-iterations 2 | tail -3
+      for report in nvtx_sum nvtxsum; do
+        timeout 120 "$nsys" stats --report "$report" --format csv --output "$LOG/nvtx" "$d/restrict.nsys-rep" && break
+      done
+    } 2>&1 | tee "$LOG/nsys.txt" | tail -30
+    return
+  fi
+  echo "nsys: not on this machine (PATH, /usr/local/cuda*/bin, /opt/nvidia/nsight-systems*); $(find / -xdev -maxdepth 6 \
+        -name nsys -type f 2>/dev/null | head -3 | tr '\n' ' ')"
+  command -v ncu > /dev/null || PATH="$PATH:/usr/local/cuda/bin"
+  # FP16 converts the input to NHWC half inside the H2D range: that kernel, then a few of the timed loop's layers.
+  { ncu --version | tail -1
+    for filter in '--nvtx-include H2D/ --launch-count 2' '--nvtx-include compute/ --launch-skip 150 --launch-count 4'; do
+      echo "== ncu --nvtx $filter"
+      timeout 150 ncu --nvtx $filter --metrics gpu__time_duration.sum \
+        "$es" bench "$d/mv2.onnx" --device cuda --precision fp16 --restrict cuda=dla --iterations 5 --warmup-iterations 0
+      echo "ncu rc=$?"
+    done
+  } > "$LOG/ncu_nvtx.txt" 2>&1
+  grep -E -A10 "^== ncu|rc=|NVTX|==ERROR|==WARNING" "$LOG/ncu_nvtx.txt" | head -90
 }
 
 unpack
