@@ -150,6 +150,31 @@ TEST(CpuBackend, DepthwiseConvolutions) {
   expect_matches_reference(finish(b));
 }
 
+TEST(CpuBackend, WinogradForThreeByThreeConvolutionsWithManyChannels) {
+  // ResNet's 3x3 stride-1 convolutions (64+ channels) take oneDNN's Winograd kernels, with the fused
+  // activation and residual sum; a 32-channel one and a strided one stay direct. Winograd's transforms round
+  // differently from a direct sum; 1e-5 relative L2 bounds the difference at these sizes.
+  GraphBuilder b("winograd");
+  ValueId x = b.input("x", DType::f32, {1, 64, 14, 14});
+  const Attributes relu3x3 = attrs({{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Relu")}});
+  ValueId y = conv(b, x, 64, 64, relu3x3, OpKind::FusedConv);
+  ValueId z = conv(b, y, 64, 64, relu3x3, OpKind::FusedConv, /*sum=*/x);
+  ValueId narrow = conv(b, z, 64, 32, relu3x3, OpKind::FusedConv);
+  Attributes strided = relu3x3;
+  strided.set("strides", Ints{2, 2});
+  b.output(conv(b, narrow, 32, 32, relu3x3, OpKind::FusedConv));
+  b.output(conv(b, z, 64, 64, strided, OpKind::FusedConv));
+  const Graph g = finish(b);
+  expect_matches_reference(g);
+
+  auto steps = compiled_steps(g, {.threads = 2});
+  ASSERT_TRUE(steps.ok()) << steps.status().message();
+  std::vector<bool> winograd;
+  for (const CompiledStep& step : *steps)
+    if (step.op == "FusedConv") winograd.push_back(step.implementation.find("wino") != std::string::npos);
+  EXPECT_EQ(winograd, (std::vector<bool>{true, true, false, false, false}));
+}
+
 TEST(CpuBackend, StridedPaddedDilatedConvolutions) {
   GraphBuilder b("geometry");
   ValueId x = b.input("x", DType::f32, {1, 4, 17, 15});
