@@ -177,6 +177,8 @@ PY
 done
 
 HEADER="### CUDA backend vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') on $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"$'\n\n'
+# Provenance: when, on which GPU and driver, which edgescope build (its commit).
+HEADER+="Measured $(date -u '+%Y-%m-%d %H:%M') UTC on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1 | sed 's/, / (driver /;s/$/)/'), $("$EDGESCOPE" --version 2>/dev/null || echo 'edgescope (version unknown)')."$'\n\n'
 HEADER+="\`bench/cuda_vs_pytorch.sh --iterations $ITERATIONS\`; medians of $ITERATIONS iterations; latency includes host->device and device->host copies; PyTorch cells are 'latency / compute (best memory format)'."$'\n\n'
 printf '%s%s' "$HEADER" "$TABLE"
 [[ -z "$OUTPUT" ]] || printf '%s%s' "$HEADER" "$TABLE" > "$OUTPUT"

@@ -77,6 +77,32 @@ TEST_F(CudaBackend, FusedConvWithEveryActivationAndResidual) {
   }
 }
 
+// TF32 and FP16 run 1x1 stride-1 convolutions as cuBLASLt products with bias, ReLU and residual in the epilogue;
+// other activations follow the product. Odd channel counts give operands aligned to less than 16 bytes.
+TEST_F(CudaBackend, PointwiseConvolutionEpiloguesOnCublasLt) {
+  const std::vector<std::pair<std::string, Floats>> activations = {
+      {"", {}}, {"Relu", {}}, {"Clip", {0.f, 6.f}}, {"Sigmoid", {}}};
+  for (const auto& [precision, tolerance] : {std::pair{"tf32", 5e-3}, std::pair{"fp16", 1e-2}}) {
+    for (const auto& [activation, params] : activations) {
+      for (bool residual : {false, true}) {
+        GraphBuilder b("pointwise");
+        ValueId x = b.input("x", DType::f32, {2, 12, 7, 9});
+        ValueId z = b.input("z", DType::f32, {2, 20, 7, 9});
+        std::vector<ValueId> ins = {x, weights(b, {20, 12, 1, 1}), weights(b, {20})};
+        if (residual) ins.push_back(z);
+        ValueId fused = node(b, OpKind::FusedConv, ins,
+                             {{"kernel_shape", Ints{1, 1}}, {"activation", activation}, {"activation_params", params}});
+        b.output(node(b, OpKind::Conv, {fused, weights(b, {5, 20, 1, 1})}, {{"kernel_shape", Ints{1, 1}}}));
+        b.output(node(b, OpKind::Conv, {x, weights(b, {3, 12, 1, 1})}, {{"kernel_shape", Ints{1, 1}}}));
+        SCOPED_TRACE(std::string(precision) + " " + activation + (residual ? " + residual" : ""));
+        Graph g = finish(b);
+        if (!residual) g.inputs.pop_back();  // z unused
+        expect_matches_reference(g, {.precision = precision}, tolerance);
+      }
+    }
+  }
+}
+
 TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
   GraphBuilder b("geometry");
   ValueId x = b.input("x", DType::f32, {1, 16, 21, 17});

@@ -1,8 +1,9 @@
-// Turning CUDA, cuDNN and cuBLAS error codes into es::Status (one line naming the call that failed).
+// Turning CUDA, cuDNN and cuBLAS (and cuBLASLt) error codes into es::Status (one line naming the call that failed).
 #pragma once
 
 #include "base/status.h"
 
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <cudnn.h>

@@ -15,7 +15,7 @@ namespace es::cuda {
 namespace {
 
 constexpr size_t kAlignment = 256;                      // cudaMalloc's own alignment, kept inside the arena
-constexpr size_t kConvWorkspaceBytes = size_t{64} << 20;  // the most any chosen cuDNN algorithm may use
+constexpr size_t kConvWorkspaceBytes = size_t{64} << 20;  // the most any chosen cuDNN/cuBLASLt algorithm may use
 constexpr size_t kCublasWorkspaceBytes = size_t{32} << 20;  // a fixed one lets cuBLAS run inside graph capture
 
 size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
@@ -83,6 +83,7 @@ CudaExecutable::~CudaExecutable() {
     if (p) cudaFree(p);
   for (std::byte* p : {pinned_inputs_, pinned_outputs_})
     if (p) cudaFreeHost(p);
+  if (ctx_.cublaslt) cublasLtDestroy(ctx_.cublaslt);
   if (ctx_.cublas) cublasDestroy(ctx_.cublas);
   if (ctx_.cudnn) cudnnDestroy(ctx_.cudnn);
   if (ctx_.stream) cudaStreamDestroy(ctx_.stream);
@@ -95,6 +96,7 @@ Status CudaExecutable::init() {
   ES_CUDA_TRY(cudnnSetStream(ctx_.cudnn, ctx_.stream));
   ES_CUDA_TRY(cublasCreate(&ctx_.cublas));
   ES_CUDA_TRY(cublasSetStream(ctx_.cublas, ctx_.stream));
+  ES_CUDA_TRY(cublasLtCreate(&ctx_.cublaslt));
   ES_CUDA_TRY(cudaMalloc(&cublas_workspace_, kCublasWorkspaceBytes));
   ES_CUDA_TRY(cublasSetWorkspace(ctx_.cublas, cublas_workspace_, kCublasWorkspaceBytes));
   ctx_.tf32 = options_.precision == "tf32";  // FP16 steps choose tensor cores themselves

@@ -5,9 +5,10 @@
 // could give the convolution its own filter; a shared filter keeps NCHW. TF32: f32 data, NHWC likewise.
 // Two NHWC shapes skip cuDNN,
 // whose legacy-API kernels for them measured slow on the H100 (docs/benchmarks.md): a 1x1, stride-1,
-// unpadded convolution is the matrix product [N*H*W, C] x [C, K] (cuBLAS, then the epilogue kernel),
-// and a depthwise one is an own kernel with the epilogue fused.
+// unpadded convolution is the matrix product [N*H*W, C] x [C, K] on cuBLASLt with bias, ReLU and residual
+// in its epilogue (epilogue_gemm.h), and a depthwise one is an own kernel with the epilogue fused.
 #include "backends/cpu/window.h"
+#include "backends/cuda/epilogue_gemm.h"
 #include "backends/cuda/lowering.h"
 
 #include <limits>
@@ -46,7 +47,10 @@ class ConvStep final : public Step {
     if (nhwc && g.group == 1 && g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
         g.pad_w == 0) {
       kind_ = Kind::gemm;
-      return Status::ok_status();
+      const DeviceMemory& m = *ctx.memory;
+      const EpilogueGemmShape shape{g.n * g.h * g.w, g.c, g.k, half, bias != kNoValue, sum != kNoValue, act.op};
+      return gemm_.prepare(ctx, shape, m.data(x), m.data(weights), bias != kNoValue ? m.data(bias) : nullptr,
+                           sum != kNoValue ? m.data(sum) : nullptr, m.data(y), workspace_bytes);
     }
     if (nhwc && g.group == g.c && g.k == g.c) {
       kind_ = Kind::depthwise;
@@ -106,16 +110,15 @@ class ConvStep final : public Step {
       return check(cudaGetLastError(), name.c_str());
     }
     if (kind_ == Kind::gemm) {
-      // Row-major Y[M, K] = X[M, C] W[K, C]^T is column-major Y^T = W^T(C x K, transposed) X^T.
-      const int rows = g.n * g.h * g.w;
-      const cudaDataType_t type = half ? CUDA_R_16F : CUDA_R_32F;
-      const cublasComputeType_t compute = !half && ctx.tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-      ES_CUDA_TRY(cublasGemmEx(ctx.cublas, CUBLAS_OP_T, CUBLAS_OP_N, g.k, rows, g.c, &one, m.data(weights), type, g.c,
-                               m.data(x), type, g.c, &zero, m.data(y), type, g.k, compute, CUBLAS_GEMM_DEFAULT));
-    } else {
-      ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_,
-                                          algo_, ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
+      ES_TRY(gemm_.run(ctx, m.data(x), m.data(weights), sum != kNoValue ? m.data(sum) : nullptr, m.data(y)));
+      if (gemm_.fuses_activation()) return Status::ok_status();
+      // cuBLASLt's epilogues have no Clip (ReLU6), Sigmoid, HardSwish, LeakyRelu, ...: bias and residual are
+      // in the product, the activation follows in place.
+      launch_unary(ctx.stream, half, act, m.data(y), m.data(y), int64_t{g.n} * g.k * g.oh * g.ow);
+      return check(cudaGetLastError(), name.c_str());
     }
+    ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_,
+                                        algo_, ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
     if (bias == kNoValue && sum == kNoValue && act.op == Unary::identity) return Status::ok_status();
     launch_bias_act(ctx.stream, half, nhwc, m.data(y), bias != kNoValue ? m.data(bias) : nullptr,
                     sum != kNoValue ? m.data(sum) : nullptr, act, g.n, g.k, int64_t{g.oh} * g.ow);
@@ -146,6 +149,7 @@ class ConvStep final : public Step {
   cudnnActivationDescriptor_t act_desc_ = nullptr;
   cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   bool fused_ = false;
+  EpilogueGemm gemm_;  // Kind::gemm
   enum class Kind { cudnn, gemm, depthwise } kind_ = Kind::cudnn;
 };
 

@@ -55,7 +55,8 @@ struct Context {
   cudaStream_t stream = nullptr;
   cudnnHandle_t cudnn = nullptr;
   cublasHandle_t cublas = nullptr;
-  void* workspace = nullptr;  // shared scratch of cuDNN convolutions
+  cublasLtHandle_t cublaslt = nullptr;  // 1x1 convolutions with fused epilogues (epilogue_gemm.h)
+  void* workspace = nullptr;  // shared scratch of cuDNN convolutions and cuBLASLt products
   size_t workspace_bytes = 0;
   bool tf32 = false;          // tensor cores with TF32 inputs allowed (--precision tf32)
   const DeviceMemory* memory = nullptr;
