@@ -78,6 +78,8 @@ Result<sim::MeasuredProfile> read_profile(const std::string& path) {
   ModelCliOptions model_options;
   model_options.model_path = model.string();
   model_options.passes = option_of(options, "passes", "default");
+  std::istringstream shapes(option_of(options, "shape", ""));  // bench's --shape options, space-separated
+  for (std::string shape; shapes >> shape;) model_options.shapes.push_back(shape);
   ES_ASSIGN_OR_RETURN(p.graph, load_for_device(model_options, batch, p.plan.device));
   for (const nlohmann::json& l : doc["layers"]) {
     if (!l.is_object() || !l.contains("name") || !l.contains("median_ms"))
@@ -155,9 +157,8 @@ Command add_calibrate_command(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "Where to write the calibrated target file")->required();
   cmd->add_option("--name", o->name, "Name of the new target (default: TARGET-calibrated)");
   cmd->add_option("--fit", o->fit,
-                  "Parameters to fit (default: cpu.conv_efficiency, cpu.depthwise_efficiency, cpu.gemm_efficiency, "
-                  "cpu.bandwidth_gb_s, cpu.stream_bandwidth_gb_s, cpu.kernel_overhead_us for cpu profiles; gpu.compute_efficiency, "
-                  "gpu.dram_efficiency, gpu.kernel_launch_us for cuda ones)")
+                  fmt::format("Parameters to fit (default for cpu profiles: {}; for cuda ones: {})",
+                              join(sim::default_fit_keys("cpu")), join(sim::default_fit_keys("cuda"))))
       ->delimiter(',');
   cmd->footer(
       "Examples:\n"

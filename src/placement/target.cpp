@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kGroups[] = {"cpu", "gpu", "dla", "memory"};
+constexpr const char* kGroups[] = {"cpu", "gpu", "cuda", "dla", "memory"};
 
 Status field_error(const std::string& file, const std::string& field, const std::string& problem) {
   return error(StatusCode::invalid_argument, "target file '{}': field '{}': {}", file, field, problem);
@@ -82,7 +82,7 @@ Result<Target> parse_target(std::string_view json_text, const std::string& displ
   for (const auto& [key, group] : doc.items()) {
     if (key == "name" || key == "description") continue;
     if (std::find(std::begin(kGroups), std::end(kGroups), key) == std::end(kGroups))
-      return field_error(display_name, key, "unknown field (expected name, description, cpu, gpu, dla, memory)");
+      return field_error(display_name, key, "unknown field (expected name, description, cpu, gpu, cuda, dla, memory)");
     if (!group.is_object()) return field_error(display_name, key, "expected an object of parameters");
     for (const auto& [name, entry] : group.items()) {
       ES_ASSIGN_OR_RETURN(TargetParameter p, parse_parameter(display_name, key + "." + name, entry));

@@ -65,10 +65,6 @@ Result<Calibration> calibrate(const placement::Target& target, TargetModel& mode
 // Per-layer predicted time (µs) of a plan step running alone.
 double step_time_us(const PlanStep& step);
 
-// The plan of a profile's model on `model` (native devices or TensorRT ones).
-Result<InferencePlan> plan_for(const Graph& graph, const placement::Target& target, const TargetModel& model,
-                               const PlanOptions& options);
-
 // A target file with some parameters replaced: `values` by key, each with its new source note. The other
 // parameters keep their values and sources; `name` and `description` replace the target's.
 std::string target_file_json(const placement::Target& target, const std::string& name, const std::string& description,

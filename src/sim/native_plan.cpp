@@ -1,43 +1,21 @@
 #include "sim/native_plan.h"
 
 #include "ir/graph_stats.h"
+#include "sim/kernel_class.h"
 #include "sim/roofline_cost.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <numeric>
+#include <map>
 
 namespace es::sim {
 namespace {
 
-enum class KernelClass { dense, depthwise, gemm, stream };
-
-bool is_view(const Node& node) {
-  switch (node.op) {
-    case OpKind::Reshape:
-    case OpKind::Flatten:
-    case OpKind::Squeeze:
-    case OpKind::Unsqueeze:
-    case OpKind::Identity:
-    case OpKind::Dropout:
-      return node.outputs.size() == 1;  // the CPU backend's views (lower_views.cpp); the GPU's are alike
-    default:
-      return false;
-  }
-}
-
-std::string kernel_name(const Node& node) {
-  if (node.origin.empty()) return node.name;
-  std::string name = node.origin.front();
-  for (size_t i = 1; i < node.origin.size(); ++i) name += "+" + node.origin[i];
-  return name;
-}
-
 class NativePlanner {
  public:
   NativePlanner(const Graph& graph, const TargetModel& model, const PlanOptions& o)
-      : graph_(graph), model_(model), o_(o), on_cpu_(o.device == "cpu") {
+      : graph_(graph), model_(model), on_cpu_(o.device == "cpu") {
     if (on_cpu_) {
       const CpuParameters& c = model.cpu;
       const double threads = o.threads > 0 ? o.threads : c.cores;
@@ -47,25 +25,39 @@ class NativePlanner {
       base.dram_fraction = 1;
       base.launch_us = c.kernel_overhead_us;
       dense_ = depthwise_ = gemm_ = stream_ = base;
+      dense_.launch_us = c.matrix_overhead_us;
       dense_.compute_fraction = c.conv_efficiency;
       dense_.tile_n = static_cast<int64_t>(std::max(c.vector_lanes, 1.0));  // output channels in vector blocks
+      winograd_ = dense_;
+      winograd_.compute_fraction = c.winograd_efficiency;
+      depthwise_.launch_us = gemm_.launch_us = c.matrix_overhead_us;
       depthwise_.compute_fraction = c.depthwise_efficiency;
       gemm_.compute_fraction = c.gemm_efficiency;
       gemm_.tile_n = dense_.tile_n;
       stream_.dram_gb_s = c.stream_bandwidth_gb_s * threads;
+      stream_beyond_cache_gb_s_ = c.stream_dram_bandwidth_gb_s * threads;
+      cache_bytes_ = c.cache_kib * 1024;
+      reorder_ = stream_;
+      reorder_.dram_gb_s = c.reorder_bandwidth_gb_s * threads;
+      // Per-element kernels split their elements over the threads.
+      element_ns_[KernelClass::vector_math] = c.vector_math_ns_per_element / threads;
+      element_ns_[KernelClass::channel_broadcast] = c.broadcast_ns_per_element / threads;
+      element_ns_[KernelClass::index] = element_ns_[KernelClass::reduce] = c.reference_ns_per_element / threads;
+      element_ns_[KernelClass::math] = c.reference_math_ns_per_element / threads;
+      element_ns_[KernelClass::resize] = c.resize_ns_per_element / threads;
+      element_ns_[KernelClass::onednn_reference] = c.onednn_reference_ns_per_element / threads;
     } else {
-      // cuDNN runs FP32 convolutions with FMA math on CUDA cores (the backend asks for it); reduced
-      // precisions use tensor cores.
-      const bool tensor = o.precision != Precision::fp32;
-      dense_ = gemm_ = gpu_roofline(model, o.precision, tensor);
-      depthwise_ = stream_ = gpu_roofline(model, o.precision, false);
+      dense_ = gemm_ = cuda_roofline(o.precision, true);
+      gemm_.split_k = true;  // cuBLAS splits the reduction of a skinny GEMM; cuDNN's convolution kernels do not
+      depthwise_ = stream_ = cuda_roofline(o.precision, false);
+      // Depthwise convolutions are cuDNN calls in FP32; FP16 runs the backend's own NHWC kernel.
+      if (o.precision == Precision::fp32) depthwise_.launch_us = model.cuda.library_call_us;
     }
   }
 
-  std::vector<PlanStep> run() {
+  std::vector<PlanStep> run(const std::vector<NativeKernel>& kernels) {
     for (ValueId v : graph_.inputs) copy(v, EngineKind::copy_h2d, bench::Phase::h2d, "copy in");
-    for (const Node& node : graph_.nodes)
-      if (!is_view(node)) kernel(node);
+    for (const NativeKernel& k : kernels) kernel(k);
     for (ValueId v : graph_.outputs) copy(v, EngineKind::copy_d2h, bench::Phase::d2h, "copy out");
     if (!on_cpu_) {
       PlanStep sync{"stream synchronize", "Sync", EngineKind::none, bench::Phase::sync};
@@ -76,14 +68,29 @@ class NativePlanner {
   }
 
  private:
-  double numel(ValueId v) const { return static_cast<double>(shape_numel(graph_.value(v).shape)); }
-  // Bytes of a tensor as the kernel reads or writes it: the value's own type at FP32, else the precision's.
-  double bytes(ValueId v) const {
-    const Value& value = graph_.value(v);
-    double element = o_.precision == Precision::fp32 || !dtype_is_float(value.dtype)
-                         ? static_cast<double>(dtype_size(value.dtype)) : bytes_per_element(o_.precision);
-    return numel(v) * element;
+  // cuDNN runs FP32 convolutions with FMA math on CUDA cores (the backend asks for it), FP16 ones on tensor
+  // cores; matrix work is tiled into thread blocks that run in waves over the SMs.
+  RooflineConfig cuda_roofline(Precision precision, bool matrix) const {
+    const GpuParameters& g = model_.gpu;
+    const CudaParameters& c = model_.cuda;
+    RooflineConfig r;
+    r.dram_gb_s = model_.memory.dram_gb_s;
+    r.dram_fraction = c.dram_efficiency;
+    r.launch_us = matrix ? c.library_call_us : c.kernel_us;
+    const bool tensor = matrix && precision != Precision::fp32;
+    // CUDA cores: packed half2 doubles the FP32 rate.
+    r.peak_tflops = tensor ? g.fp16_tensor_tflops : g.fp32_tflops * (4.0 / bytes_per_element(precision));
+    r.compute_fraction = tensor ? c.tensor_efficiency : c.fp32_efficiency;
+    if (matrix) {
+      r.tile_m = static_cast<int64_t>(g.tile_m);
+      r.tile_n = static_cast<int64_t>(g.tile_n);
+      r.tile_k = static_cast<int64_t>(g.tile_k);
+      r.wave_blocks = static_cast<int64_t>(g.sms);
+    }
+    return r;
   }
+
+  double numel(ValueId v) const { return static_cast<double>(shape_numel(graph_.value(v).shape)); }
 
   void copy(ValueId v, EngineKind engine, bench::Phase phase, const char* what) {
     PlanStep s{fmt::format("{} {}", what, graph_.value(v).name), "Copy", engine, phase};
@@ -93,84 +100,70 @@ class NativePlanner {
     steps_.push_back(std::move(s));
   }
 
-  KernelClass kernel_class(const Node& node) const {
-    switch (node.op) {
-      case OpKind::Conv:
-      case OpKind::FusedConv:
-        return node.attrs.get_int("group", 1) > 1 ? KernelClass::depthwise : KernelClass::dense;
-      case OpKind::Gemm:
-      case OpKind::MatMul:
-        return KernelClass::gemm;
-      default:
-        return KernelClass::stream;
-    }
-  }
-
-  // The implicit GEMM of a convolution or matrix product: M output rows, N columns, reductions of K.
+  // The implicit GEMM of a convolution or matrix product: M output rows, N columns (output channels per
+  // group), reductions of K, from the output's shape and the node's MACs (which also covers ConvTranspose).
   GemmShape gemm_shape(const Node& node, KernelClass kind) const {
     const Shape& y = graph_.value(node.outputs.at(0)).shape;
+    const double outputs = numel(node.outputs[0]);
     GemmShape g;
-    if (kind == KernelClass::gemm) {
-      g.n = y.empty() ? 1 : y.back();
-      g.m = static_cast<int64_t>(numel(node.outputs[0])) / std::max<int64_t>(g.n, 1);
-      g.k = std::max<int64_t>(node_macs(graph_, node) / std::max<int64_t>(g.m * g.n, 1), 1);
-      return g;
+    const int64_t columns = y.empty() ? 1 : kind == KernelClass::gemm || y.size() < 2 ? y.back() : y[1];
+    g.groups = kind == KernelClass::gemm ? 1 : node.attrs.get_int("group", 1);
+    g.n = std::max<int64_t>(columns / g.groups, 1);
+    g.m = static_cast<int64_t>(outputs) / std::max<int64_t>(columns, 1);
+    g.k = std::max<int64_t>(static_cast<int64_t>(static_cast<double>(node_macs(graph_, node)) / std::max(outputs, 1.0)), 1);
+    if (kind == KernelClass::depthwise && on_cpu_) {
+      // oneDNN vectorises a depthwise convolution across channels: the groups fill vector blocks.
+      const int64_t lanes = dense_.tile_n;
+      g.groups = (g.groups * g.n + lanes - 1) / lanes * lanes;
+      g.n = 1;
     }
-    const Shape& w = graph_.value(node.inputs.at(1)).shape;  // [K, C/group, kernel...]
-    g.groups = node.attrs.get_int("group", 1);
-    g.n = w[0] / g.groups;
-    g.k = 1;
-    for (size_t i = 1; i < w.size(); ++i) g.k *= w[i];
-    g.m = static_cast<int64_t>(numel(node.outputs[0])) / w[0];
     return g;
   }
 
-  void kernel(const Node& node) {
-    PlanStep s{kernel_name(node), std::string(op_name(node.op)), on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
+  void kernel(const NativeKernel& k) {
+    PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
     s.layer = true;
-    double traffic = 0, elements = 0;
-    for (ValueId v : node.inputs)
-      if (v != kNoValue) traffic += bytes(v);
-    for (ValueId v : node.outputs)
-      if (v != kNoValue) traffic += bytes(v), elements += numel(v);
-    const KernelClass kind = kernel_class(node);
-    KernelCost cost;
-    if (kind == KernelClass::stream) {
-      cost = stream_kernel_cost(elements, traffic, stream_);
-    } else {
-      GemmShape g = gemm_shape(node, kind);
-      if (kind == KernelClass::depthwise && on_cpu_) {
-        // oneDNN vectorises a depthwise convolution across channels: the groups fill vector blocks.
-        const int64_t lanes = dense_.tile_n;
-        g.groups = (g.groups * g.n + lanes - 1) / lanes * lanes;
-        g.n = 1;
-      }
-      cost = gemm_kernel_cost(g, traffic, kind == KernelClass::dense ? dense_ : kind == KernelClass::gemm ? gemm_ : depthwise_);
+    const KernelClass kind = kernel_class(graph_, k, on_cpu_);
+    const double traffic = k.read_bytes + k.write_bytes;
+    if (auto per_element = element_ns_.find(kind); per_element != element_ns_.end()) {
+      // Vector code per element, or scalar code: bound by its arithmetic, not by DRAM.
+      s.fixed_us = stream_.launch_us;
+      s.compute_us = class_elements(graph_, k, kind) * per_element->second / 1000;
+      steps_.push_back(std::move(s));
+      return;
     }
-    const RooflineConfig& config = kind == KernelClass::stream ? stream_ : dense_;
+    RooflineConfig config = kind == KernelClass::dense ? dense_ : kind == KernelClass::winograd ? winograd_
+                            : kind == KernelClass::gemm ? gemm_ : kind == KernelClass::depthwise ? depthwise_
+                            : kind == KernelClass::reorder ? reorder_ : stream_;
+    const bool in_cache = on_cpu_ && kind == KernelClass::stream && traffic <= cache_bytes_;
+    if (on_cpu_ && kind == KernelClass::stream && !in_cache) config.dram_gb_s = stream_beyond_cache_gb_s_;
+    const bool matrix = kind == KernelClass::dense || kind == KernelClass::winograd || kind == KernelClass::gemm ||
+                        kind == KernelClass::depthwise;
+    const KernelCost cost = matrix ? gemm_kernel_cost(gemm_shape(*k.node, kind), traffic, config)
+                                   : stream_kernel_cost(stream_operations(graph_, k), traffic, config);
     s.fixed_us = config.launch_us;
-    s.compute_us = cost.compute_us;
-    s.dram_bytes = cost.bytes;
-    s.bandwidth_gb_s = config.dram_gb_s * config.dram_fraction;
+    if (in_cache) {
+      // Traffic that stays in the cache takes no share of the DRAM other engines draw on.
+      s.compute_us = std::max(cost.compute_us, cost.memory_us);
+    } else {
+      s.compute_us = cost.compute_us;
+      s.dram_bytes = cost.bytes;
+      s.bandwidth_gb_s = config.dram_gb_s * config.dram_fraction;
+    }
     steps_.push_back(std::move(s));
   }
 
   const Graph& graph_;
   const TargetModel& model_;
-  const PlanOptions& o_;
   const bool on_cpu_;
-  RooflineConfig dense_, depthwise_, gemm_, stream_;
+  RooflineConfig dense_, winograd_, depthwise_, gemm_, stream_, reorder_;
+  double stream_beyond_cache_gb_s_ = 0, cache_bytes_ = 0;  // CPU streaming kernels whose traffic exceeds the cache
+  std::map<KernelClass, double> element_ns_;  // CPU per-element classes: ns per element, spread over the threads
   std::vector<PlanStep> steps_;
 };
 
-}  // namespace
-
-bool is_native_device(const std::string& device) {
-  return device == "cpu" || device == "cuda" || device.rfind("cuda:", 0) == 0;
-}
-
-Result<InferencePlan> plan_native(const Graph& graph, const std::string& target_name, const TargetModel& model,
-                                  const PlanOptions& options) {
+Status check_native_plan(const Graph& graph, const std::string& target_name, const TargetModel& model,
+                         const PlanOptions& options) {
   const bool cpu = options.device == "cpu";
   if (cpu && !model.has_cpu)
     return error(StatusCode::invalid_argument, "--device cpu: target '{}' describes no CPU (its file has no cpu group)",
@@ -178,6 +171,10 @@ Result<InferencePlan> plan_native(const Graph& graph, const std::string& target_
   if (!cpu && !model.has_gpu)
     return error(StatusCode::invalid_argument, "--device {}: target '{}' describes no GPU (its file has no gpu group)",
                  options.device, target_name);
+  if (!cpu && !model.has_cuda)
+    return error(StatusCode::invalid_argument,
+                 "--device {}: target '{}' does not describe edgescope's CUDA backend on its GPU (its file has no cuda "
+                 "group; h100-sxm has one)", options.device, target_name);
   if (cpu && options.precision != Precision::fp32)
     return error(StatusCode::invalid_argument, "--precision {}: edgescope's CPU backend runs fp32",
                  precision_name(options.precision));
@@ -189,14 +186,33 @@ Result<InferencePlan> plan_native(const Graph& graph, const std::string& target_
       if (v != kNoValue && !graph.value(v).shape_known)
         return error(StatusCode::invalid_argument, "node '{}' ({}): output '{}' has no static shape (use --shape or --batch)",
                      node.name, op_name(node.op), graph.value(v).name);
+  return {};
+}
+
+}  // namespace
+
+bool is_native_device(const std::string& device) {
+  return device == "cpu" || device == "cuda" || device.rfind("cuda:", 0) == 0;
+}
+
+Result<InferencePlan> plan_native(const Graph& graph, const std::vector<NativeKernel>& kernels,
+                                  const std::string& target_name, const TargetModel& model, const PlanOptions& options) {
+  ES_TRY(check_native_plan(graph, target_name, model, options));
   InferencePlan plan;
   plan.target = target_name;
   plan.device = options.device;
   plan.precision = options.precision;
-  plan.steps = NativePlanner(graph, model, options).run();
+  plan.steps = NativePlanner(graph, model, options).run(kernels);
   plan.engine_layers = static_cast<int>(std::count_if(plan.steps.begin(), plan.steps.end(), [](const PlanStep& s) { return s.layer; }));
-  if (!cpu) plan.engine_gpu_layers = plan.engine_layers;
+  if (options.device != "cpu") plan.engine_gpu_layers = plan.engine_layers;
   return plan;
+}
+
+Result<InferencePlan> plan_native(const Graph& graph, const std::string& target_name, const TargetModel& model,
+                                  const PlanOptions& options) {
+  ES_TRY(check_native_plan(graph, target_name, model, options));
+  ES_ASSIGN_OR_RETURN(std::vector<NativeKernel> kernels, native_kernels(graph, options));
+  return plan_native(graph, kernels, target_name, model, options);
 }
 
 }  // namespace es::sim

@@ -20,6 +20,7 @@ constexpr Field<GpuParameters> gpu_fields[] = {
     {"gpu.compute_efficiency", &GpuParameters::compute_efficiency},
     {"gpu.dram_efficiency", &GpuParameters::dram_efficiency},
     {"gpu.kernel_launch_us", &GpuParameters::kernel_launch_us},
+    {"gpu.sms", &GpuParameters::sms},
     {"gpu.tile_m", &GpuParameters::tile_m},
     {"gpu.tile_n", &GpuParameters::tile_n},
     {"gpu.tile_k", &GpuParameters::tile_k},
@@ -51,11 +52,29 @@ constexpr Field<CpuParameters> cpu_fields[] = {
     {"cpu.fp32_flops_per_clock", &CpuParameters::fp32_flops_per_clock},
     {"cpu.vector_lanes", &CpuParameters::vector_lanes},
     {"cpu.conv_efficiency", &CpuParameters::conv_efficiency},
+    {"cpu.winograd_efficiency", &CpuParameters::winograd_efficiency},
     {"cpu.depthwise_efficiency", &CpuParameters::depthwise_efficiency},
     {"cpu.gemm_efficiency", &CpuParameters::gemm_efficiency},
     {"cpu.bandwidth_gb_s", &CpuParameters::bandwidth_gb_s},
     {"cpu.stream_bandwidth_gb_s", &CpuParameters::stream_bandwidth_gb_s},
+    {"cpu.cache_kib", &CpuParameters::cache_kib},
+    {"cpu.stream_dram_bandwidth_gb_s", &CpuParameters::stream_dram_bandwidth_gb_s},
+    {"cpu.reorder_bandwidth_gb_s", &CpuParameters::reorder_bandwidth_gb_s},
+    {"cpu.vector_math_ns_per_element", &CpuParameters::vector_math_ns_per_element},
+    {"cpu.broadcast_ns_per_element", &CpuParameters::broadcast_ns_per_element},
     {"cpu.kernel_overhead_us", &CpuParameters::kernel_overhead_us},
+    {"cpu.matrix_overhead_us", &CpuParameters::matrix_overhead_us},
+    {"cpu.reference_ns_per_element", &CpuParameters::reference_ns_per_element},
+    {"cpu.reference_math_ns_per_element", &CpuParameters::reference_math_ns_per_element},
+    {"cpu.resize_ns_per_element", &CpuParameters::resize_ns_per_element},
+    {"cpu.onednn_reference_ns_per_element", &CpuParameters::onednn_reference_ns_per_element},
+};
+constexpr Field<CudaParameters> cuda_fields[] = {
+    {"cuda.fp32_efficiency", &CudaParameters::fp32_efficiency},
+    {"cuda.tensor_efficiency", &CudaParameters::tensor_efficiency},
+    {"cuda.dram_efficiency", &CudaParameters::dram_efficiency},
+    {"cuda.kernel_us", &CudaParameters::kernel_us},
+    {"cuda.library_call_us", &CudaParameters::library_call_us},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},
@@ -117,6 +136,8 @@ Result<TargetModel> target_model(const placement::Target& target) {
   m.has_gpu = !m.has_cpu || has_group(target, "gpu");  // a target without a cpu group describes its GPU
   if (m.has_gpu) ES_TRY(read_fields(target, gpu_fields, m.gpu));
   if (m.has_cpu) ES_TRY(read_fields(target, cpu_fields, m.cpu));
+  m.has_cuda = has_group(target, "cuda");
+  if (m.has_cuda) ES_TRY(read_fields(target, cuda_fields, m.cuda));
   ES_TRY(read_fields(target, memory_fields, m.memory));
   if (m.dla_cores > 0) ES_TRY(read_fields(target, dla_fields, m.dla));
   return m;
@@ -126,6 +147,7 @@ double* model_parameter(TargetModel& m, std::string_view key) {
   if (double* p = find_field(gpu_fields, m.gpu, key)) return p;
   if (double* p = find_field(dla_fields, m.dla, key)) return p;
   if (double* p = find_field(cpu_fields, m.cpu, key)) return p;
+  if (double* p = find_field(cuda_fields, m.cuda, key)) return p;
   return find_field(memory_fields, m.memory, key);
 }
 

@@ -25,6 +25,7 @@ struct GpuParameters {
   double compute_efficiency = 0;  // achieved fraction of peak in convolution / GEMM kernels
   double dram_efficiency = 0;     // achieved fraction of the DRAM peak
   double kernel_launch_us = 0;
+  double sms = 0;                  // streaming multiprocessors: a kernel's thread blocks run in waves of this many
   double tile_m = 0, tile_n = 0, tile_k = 0;
   double reformat_min_us = 0;     // shortest reformat (copy) kernel
   double sync_us = 0;             // a stream synchronisation wakes the host this long after the work ends
@@ -56,11 +57,37 @@ struct CpuParameters {
   double fp32_flops_per_clock = 0;  // per core: FMA pipes x SIMD lanes x 2
   double vector_lanes = 0;          // FP32 lanes of one vector register: channels are blocked by this
   double conv_efficiency = 0;       // achieved fraction of peak in dense convolutions
+  double winograd_efficiency = 0;   // ... in Winograd convolutions, on the direct convolution's FLOPs (can exceed 1)
   double depthwise_efficiency = 0;  // ... in grouped / depthwise convolutions
   double gemm_efficiency = 0;       // ... in Gemm / MatMul
   double bandwidth_gb_s = 0;        // what one core streams in convolutions / GEMMs (caches and DRAM together)
-  double stream_bandwidth_gb_s = 0; // ... in element-wise, pooling and data-movement kernels
-  double kernel_overhead_us = 0;    // per primitive call
+  // Element-wise, pooling and data-movement kernels (layout conversions too) stream their traffic (bytes read
+  // and written) at one rate while it fits in the cache and at another beyond.
+  double stream_bandwidth_gb_s = 0;
+  double cache_kib = 0;
+  double stream_dram_bandwidth_gb_s = 0;
+  double reorder_bandwidth_gb_s = 0;      // layout conversions (Reorder): traffic over this
+  double vector_math_ns_per_element = 0;  // a transcendental function (Sigmoid, Exp, ...) in oneDNN's vector code
+  double broadcast_ns_per_element = 0;    // oneDNN's binary op with a per-channel operand ([1,C,1,1])
+  double kernel_overhead_us = 0;    // per call of an element-wise, pooling, data-movement or reference kernel
+  double matrix_overhead_us = 0;    // per call of a convolution or matrix product (blocking set-up)
+  // Kernels the backend runs as scalar code cost a time per element (sim/native_plan.cpp says which elements),
+  // set by what they compute for each: edgescope's reference kernels
+  double reference_ns_per_element = 0;         // index arithmetic (Slice, Transpose, Gather, reductions, ...)
+  double reference_math_ns_per_element = 0;    // a transcendental function (Softmax, Pow, Exp, ...)
+  double resize_ns_per_element = 0;            // Resize: source coordinates and taps over every axis
+  double onednn_reference_ns_per_element = 0;  // oneDNN's reference implementations ("ref:any")
+};
+
+// edgescope's CUDA backend on the target's GPU (`--device cuda`): the achieved fractions of the gpu group's
+// peaks per kind of math, and what each kernel costs besides its work. A profile's layer time is the time
+// between CUDA events around the kernel, so at batch 1 it includes the host's enqueue of the kernel.
+struct CudaParameters {
+  double fp32_efficiency = 0;    // FP32 convolutions and GEMMs on CUDA cores (cuDNN / cuBLAS FMA math)
+  double tensor_efficiency = 0;  // FP16 convolutions and GEMMs on tensor cores
+  double dram_efficiency = 0;    // memory-bound kernels: element-wise, pooling, depthwise, data movement
+  double kernel_us = 0;          // per kernel of its own: launch and host enqueue
+  double library_call_us = 0;    // per cuDNN / cuBLAS call (convolutions, GEMMs): its host-side set-up besides
 };
 
 struct MemoryParameters {
@@ -76,12 +103,14 @@ struct TargetModel {
   GpuParameters gpu;
   DlaParameters dla;  // zero when the target has no DLA
   CpuParameters cpu;  // zero when the target file has no cpu group
+  CudaParameters cuda;  // zero when the target file has no cuda group
   MemoryParameters memory;
-  bool has_gpu = false, has_cpu = false;
+  bool has_gpu = false, has_cpu = false, has_cuda = false;
 };
 
 // A target file's parameters as the simulator reads them. A group is read when the file has any parameter of
-// it: the gpu group (required unless the target is CPU-only), the cpu group, the dla group with dla.cores > 0.
+// it: the gpu group (required unless the target is CPU-only), the cpu and cuda groups, the dla group with
+// dla.cores > 0.
 Result<TargetModel> target_model(const placement::Target& target);
 
 // The simulator's number behind a target-file key ("gpu.compute_efficiency"), or null for keys it does not

@@ -50,7 +50,7 @@ TEST(Targets, MalformedFilesNameTheFileAndField) {
   EXPECT_EQ(parse_error(R"({"name": "t", "dla": {"cores": {"value": 2, "source": "x"}}})"),
             "target file 'my.json': field 'dla.version': missing");
   EXPECT_EQ(parse_error(R"({"name": "t", "npu": {}})"),
-            "target file 'my.json': field 'npu': unknown field (expected name, description, cpu, gpu, dla, memory)");
+            "target file 'my.json': field 'npu': unknown field (expected name, description, cpu, gpu, cuda, dla, memory)");
   EXPECT_EQ(parse_error(R"({"name": "t", "gpu": {"sms": {"value": [1], "source": "x"}}, "dla": {"cores": {"value": 0, "source": "x"}}})"),
             "target file 'my.json': field 'gpu.sms.value': expected a number or a string");
   EXPECT_EQ(parse_error(R"({"name": "t", "dla": {"cores": {"value": 0, "source": "none"}}})"), "");

@@ -14,18 +14,23 @@ namespace {
 
 using testing::zoo_graph;
 
-// What `bench --profile-layers` would have measured if the machine were exactly `truth`.
-MeasuredProfile synthetic_profile(std::string_view model, const placement::Target& target, const TargetModel& truth) {
+// What `bench --profile-layers` would have measured if the machine were exactly `truth` (the whole-model
+// latency only when `with_latency`: the plan's steps one after the other).
+MeasuredProfile synthetic_profile(std::string_view model, const placement::Target& target, const TargetModel& truth,
+                                  const std::string& device = "cpu", Precision precision = Precision::fp32,
+                                  bool with_latency = false) {
   MeasuredProfile p;
-  p.source = std::string(model) + ".json";
+  p.source = std::string(model) + "." + device + "." + std::string(precision_name(precision)) + ".json";
   p.graph = zoo_graph(model, /*optimised=*/true);
-  p.plan.device = "cpu";
-  p.plan.precision = Precision::fp32;
+  p.plan.device = device;
+  p.plan.precision = precision;
   p.plan.threads = 1;
   Result<InferencePlan> plan = plan_native(p.graph, target.name, truth, p.plan);
   EXPECT_TRUE(plan.ok()) << plan.status().message();
-  for (const PlanStep& s : plan->steps)
-    if (s.layer) p.layers.push_back({s.name, s.op, "cpu", 0, 0, step_time_us(s) / 1000});
+  for (const PlanStep& s : plan->steps) {
+    if (s.layer) p.layers.push_back({s.name, s.op, device, 0, 0, step_time_us(s) / 1000});
+    if (with_latency) p.latency_ms += step_time_us(s) / 1000;
+  }
   return p;
 }
 
@@ -51,7 +56,7 @@ TEST(Calibrate, RecoversKnownCpuParametersFromSyntheticProfiles) {
   EXPECT_LT(c->objective_after, 1e-6);
   EXPECT_GT(c->objective_before, 1e-2);
   for (const ProfileError& e : c->profiles) {
-    EXPECT_EQ(e.matched, e.measured);
+    EXPECT_EQ(e.matched, e.measured);  // every step, layout conversions included
     EXPECT_NEAR(e.layer_sum_after_ms, e.layer_sum_measured_ms, e.layer_sum_measured_ms * 0.01);
   }
   // The zoo models' only Gemm (the classifier at batch 1) streams its weights: its time does not depend on
@@ -63,6 +68,44 @@ TEST(Calibrate, RecoversKnownCpuParametersFromSyntheticProfiles) {
     }
 }
 
+TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
+  placement::Target target = *placement::find_target("h100-sxm");
+  TargetModel truth = *target_model(target);
+  truth.cuda = {0.9, 0.2, 0.12, 6, 14};  // fp32, tensor and DRAM efficiencies, kernel and library call µs
+  std::vector<MeasuredProfile> profiles;
+  for (Precision precision : {Precision::fp32, Precision::fp16})
+    for (std::string_view model : {"mobilenetv2-12", "resnet50-v1-12"})
+      profiles.push_back(synthetic_profile(model, target, truth, "cuda", precision, /*with_latency=*/true));
+  TargetModel fitted = *target_model(target);
+  Result<Calibration> c = calibrate(target, fitted, profiles, default_fit_keys("cuda"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_NEAR(fitted.cuda.fp32_efficiency, 0.9, 0.9 * 0.01);
+  EXPECT_NEAR(fitted.cuda.tensor_efficiency, 0.2, 0.2 * 0.01);
+  EXPECT_NEAR(fitted.cuda.dram_efficiency, 0.12, 0.12 * 0.01);
+  EXPECT_NEAR(fitted.cuda.kernel_us, 6, 6 * 0.01);
+  EXPECT_NEAR(fitted.cuda.library_call_us, 14, 14 * 0.01);
+  EXPECT_LT(c->objective_after, 1e-6);
+}
+
+TEST(Calibrate, TheWholeModelLatencyPullsTheFit) {
+  // Profiles whose layers say one thing and whose timed loop says 30% more (what kernels cost in sequence
+  // beyond their own time): the fitted target predicts a whole inference between the two.
+  placement::Target target = *placement::find_target("epyc-zen5-2c");
+  TargetModel truth = *target_model(target);
+  std::vector<MeasuredProfile> profiles = {synthetic_profile("mobilenetv2-12", target, truth, "cpu", Precision::fp32, true)};
+  const double layers_ms = profiles[0].latency_ms;
+  profiles[0].latency_ms *= 1.3;
+  TargetModel fitted = *target_model(target);
+  Result<Calibration> c = calibrate(target, fitted, profiles, default_fit_keys("cpu"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  Result<InferencePlan> plan = plan_native(profiles[0].graph, target.name, fitted, profiles[0].plan);
+  ASSERT_TRUE(plan.ok());
+  double total_ms = 0;
+  for (const PlanStep& s : plan->steps) total_ms += step_time_us(s) / 1000;
+  EXPECT_GT(total_ms, layers_ms * 1.05);
+  EXPECT_LT(total_ms, layers_ms * 1.3);
+}
+
 TEST(Calibrate, RejectsProfilesThatMatchNoKernel) {
   placement::Target target = *placement::find_target("epyc-zen5-2c");
   TargetModel model = *target_model(target);
@@ -70,7 +113,7 @@ TEST(Calibrate, RejectsProfilesThatMatchNoKernel) {
   for (bench::LayerProfile& l : p.layers) l.name = "renamed " + l.name;
   Result<Calibration> c = calibrate(target, model, {p}, default_fit_keys("cpu"));
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("mobilenetv2-12.json"), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find("mobilenetv2-12.cpu.fp32.json"), std::string::npos) << c.status().message();
 }
 
 TEST(Calibrate, RejectsUnknownParameters) {

@@ -1,0 +1,36 @@
+// What decides the time of a kernel of edgescope's own backends: the class the native plan costs it by
+// (sim/native_plan.cpp), from the op and, on the CPU, the implementation the backend chose for it. The CPU
+// profiles of docs/validation.md show each class behaving differently per element or per byte: a
+// convolution is bound by its arithmetic, an element-wise kernel by the cache it streams through, a layout
+// conversion (Reorder) by its gather pattern, a transcendental function or a per-channel broadcast by the
+// vector code per element, and scalar reference code by its index arithmetic per element.
+#pragma once
+
+#include "ir/graph.h"
+#include "sim/native_program.h"
+
+namespace es::sim {
+
+enum class KernelClass {
+  dense, depthwise, gemm,  // roofline over the implicit GEMM
+  winograd,                // CPU: a Winograd convolution, on the direct convolution's FLOPs at its own efficiency
+  stream,                  // bandwidth (on the CPU: in the cache or beyond it)
+  // CPU only:
+  reorder,            // a layout conversion: its own bandwidth
+  vector_math,        // a transcendental function in oneDNN's vector code: time per element
+  channel_broadcast,  // oneDNN's binary op with a per-channel operand ([1,C,1,1]): time per element
+  // scalar code, time per element: oneDNN's reference implementations, edgescope's reference kernels by what
+  // they compute for each element (an index, a transcendental function, Resize's taps, a reduction's input)
+  onednn_reference, index, math, resize, reduce,
+};
+
+// `cpu`: the CPU backend's kernel (the classes marked CPU only apply).
+KernelClass kernel_class(const Graph& graph, const NativeKernel& kernel, bool cpu);
+
+// The elements a scalar or per-element class pays for: those written, or read (non-constant) for reductions.
+double class_elements(const Graph& graph, const NativeKernel& kernel, KernelClass kind);
+
+// Arithmetic of a streaming kernel: a pooling window's elements per output, else one per element written.
+double stream_operations(const Graph& graph, const NativeKernel& kernel);
+
+}  // namespace es::sim

@@ -1,0 +1,75 @@
+#include "sim/native_program.h"
+
+#include "backends/cpu/cpu_backend.h"
+
+#include <unordered_map>
+
+namespace es::sim {
+namespace {
+
+bool is_view(const Node& node) {
+  switch (node.op) {
+    case OpKind::Reshape:
+    case OpKind::Flatten:
+    case OpKind::Squeeze:
+    case OpKind::Unsqueeze:
+    case OpKind::Identity:
+    case OpKind::Dropout:
+      return node.outputs.size() == 1;  // the backends' views (backends/cpu/lower_views.cpp)
+    default:
+      return false;
+  }
+}
+
+std::string kernel_name(const Node& node) {
+  if (node.origin.empty()) return node.name;
+  std::string name = node.origin.front();
+  for (size_t i = 1; i < node.origin.size(); ++i) name += "+" + node.origin[i];
+  return name;
+}
+
+// Bytes of a tensor as a CUDA kernel reads or writes it: the value's own type at FP32, else the precision's.
+double gpu_bytes(const Graph& graph, ValueId v, Precision precision) {
+  const Value& value = graph.value(v);
+  const double element = precision == Precision::fp32 || !dtype_is_float(value.dtype)
+                             ? static_cast<double>(dtype_size(value.dtype)) : bytes_per_element(precision);
+  return static_cast<double>(shape_numel(value.shape)) * element;
+}
+
+std::vector<NativeKernel> cuda_kernels(const Graph& graph, Precision precision) {
+  std::vector<NativeKernel> kernels;
+  for (const Node& node : graph.nodes) {
+    if (is_view(node)) continue;
+    NativeKernel k{kernel_name(node), std::string(op_name(node.op)), "", &node};
+    for (ValueId v : node.inputs)
+      if (v != kNoValue) k.read_bytes += gpu_bytes(graph, v, precision);
+    for (ValueId v : node.outputs)
+      if (v != kNoValue) k.write_bytes += gpu_bytes(graph, v, precision);
+    kernels.push_back(std::move(k));
+  }
+  return kernels;
+}
+
+Result<std::vector<NativeKernel>> cpu_kernels(const Graph& graph, int threads) {
+  ES_ASSIGN_OR_RETURN(std::vector<cpu::CompiledStep> steps, cpu::compiled_steps(graph, {.threads = threads}));
+  // Several nodes may carry one name (an op imported as Reshape, op, Reshape keeps its ONNX origin on all
+  // three); the step's op tells them apart.
+  std::unordered_map<std::string, const Node*> node_of;
+  for (const Node& node : graph.nodes) node_of.emplace(kernel_name(node) + '/' + std::string(op_name(node.op)), &node);
+  std::vector<NativeKernel> kernels;
+  for (cpu::CompiledStep& s : steps) {
+    auto it = node_of.find(s.name + '/' + s.op);
+    const Node* node = it == node_of.end() ? nullptr : it->second;  // null for a Reorder
+    kernels.push_back({std::move(s.name), std::move(s.op), std::move(s.implementation), node, s.read_bytes, s.write_bytes});
+  }
+  return kernels;
+}
+
+}  // namespace
+
+Result<std::vector<NativeKernel>> native_kernels(const Graph& graph, const PlanOptions& options) {
+  if (options.device == "cpu") return cpu_kernels(graph, options.threads);
+  return cuda_kernels(graph, options.precision);
+}
+
+}  // namespace es::sim

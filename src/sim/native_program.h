@@ -1,0 +1,32 @@
+// The kernels edgescope's own backends run for a graph, in order, named as their profiles name them, so the
+// simulator costs each as what it is (sim/native_plan.h). On the CPU they come from the backend's compiled
+// program: a node may run as a oneDNN primitive, as oneDNN's own reference implementation (scalar code with
+// per-element index arithmetic, e.g. a binary op over a broadcast blocked layout) or as edgescope's reference
+// kernel (Resize, Concat, Slice, Transpose, ...), and the backend inserts layout conversions (Reorder) where
+// a consumer needs another layout. The program is compiled on this host, so its choices are this host's
+// oneDNN's: exact for this machine as a target, an approximation for another CPU. On CUDA the kernels are one
+// per node that is not a view (the CUDA backend is not built on every host; its layout conversions at reduced
+// precision are not predicted).
+#pragma once
+
+#include "base/status.h"
+#include "ir/graph.h"
+#include "sim/inference_plan.h"
+
+#include <string>
+#include <vector>
+
+namespace es::sim {
+
+struct NativeKernel {
+  std::string name;            // the node's origins joined with '+'; "reorder VALUE" for a layout conversion
+  std::string op;              // the node's op, or "Reorder"
+  std::string implementation;  // CPU: oneDNN's implementation name, or "reference"; CUDA: empty
+  const Node* node = nullptr;  // the graph node it runs; null for a layout conversion
+  double read_bytes = 0, write_bytes = 0;  // activations (and constants read as tensors), in their layouts
+};
+
+// `graph` has static shapes and went through the passes the backend sees; the kernels point into it.
+Result<std::vector<NativeKernel>> native_kernels(const Graph& graph, const PlanOptions& options);
+
+}  // namespace es::sim

@@ -1,0 +1,200 @@
+// The native plan's cost per kernel class (sim/kernel_class.h), each checked by hand against its formula on a
+// small graph with kernels as the backends would name them. Every parameter of the target gets a value of
+// its own, so a term that reads the wrong parameter, counts the wrong elements or bytes, or lands in the
+// wrong class fails its test.
+#include "sim/native_plan.h"
+
+#include "backends/ref/ref_kernels.h"
+#include "ir/builder.h"
+#include "ir/shape_inference.h"
+#include "placement/target.h"
+
+#include <gtest/gtest.h>
+
+namespace es::sim {
+namespace {
+
+// x [1,32,56,56] and the nodes the tests cost, each an output of the graph.
+struct CostGraph {
+  Graph graph;
+  const Node& node(OpKind op) const {
+    for (const Node& n : graph.nodes)
+      if (n.op == op) return n;
+    ADD_FAILURE() << "no " << op_name(op);
+    return graph.nodes.front();
+  }
+};
+
+CostGraph cost_graph() {
+  GraphBuilder b("costs");
+  ValueId x = b.input("x", DType::f32, {1, 32, 56, 56});
+  std::vector<ValueId> outs;
+  outs.push_back(b.op(OpKind::Conv, {x, b.initializer("w", Tensor(DType::f32, {32, 32, 3, 3}))},
+                      {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+  outs.push_back(b.op(OpKind::Resize, {x, kNoValue, b.initializer("scales", Tensor::from_vector<float>({4}, {1, 1, 2, 2}))},
+                      {{"mode", std::string("nearest")}}));
+  outs.push_back(b.op(OpKind::Sigmoid, {x}));
+  outs.push_back(b.op(OpKind::Mul, {x, b.initializer("scale", Tensor(DType::f32, {1, 32, 1, 1}))}));
+  outs.push_back(b.op(OpKind::Add, {x, b.initializer("three", Tensor::scalar<float>(3))}));
+  outs.push_back(b.op(OpKind::Concat, {x, x}, {{"axis", int64_t{1}}}));
+  outs.push_back(b.op(OpKind::Transpose, {x}, {{"perm", std::vector<int64_t>{0, 2, 3, 1}}}));
+  outs.push_back(b.op(OpKind::Softmax, {x}));
+  outs.push_back(b.op(OpKind::ReduceMean, {x}, {{"axes", std::vector<int64_t>{2, 3}}}));
+  outs.push_back(b.op(OpKind::MaxPool, {x}, {{"kernel_shape", std::vector<int64_t>{3, 3}},
+                                              {"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+  outs.push_back(b.op(OpKind::GlobalAveragePool, {x}));
+  for (ValueId v : outs) b.output(v);
+  CostGraph g{b.build()};
+  Status shapes = infer_shapes(g.graph, ref::evaluator());
+  EXPECT_TRUE(shapes.ok()) << shapes.message();
+  return g;
+}
+
+constexpr double kX = 32.0 * 56 * 56;  // elements of x
+
+TargetModel cpu_model() {
+  TargetModel m = *target_model(*placement::find_target("epyc-zen5-2c"));
+  CpuParameters& c = m.cpu;
+  c.conv_efficiency = 0.7, c.winograd_efficiency = 1.9, c.depthwise_efficiency = 0.3, c.gemm_efficiency = 0.6;
+  c.bandwidth_gb_s = 31, c.stream_bandwidth_gb_s = 170, c.cache_kib = 1024, c.stream_dram_bandwidth_gb_s = 45;
+  c.reorder_bandwidth_gb_s = 23, c.vector_math_ns_per_element = 0.21, c.broadcast_ns_per_element = 0.37;
+  c.kernel_overhead_us = 0.9, c.matrix_overhead_us = 2.3, c.reference_ns_per_element = 1.1;
+  c.reference_math_ns_per_element = 7.7, c.resize_ns_per_element = 23, c.onednn_reference_ns_per_element = 51;
+  return m;
+}
+
+// The step of one kernel on `model`, on `threads` CPU threads.
+PlanStep cost(const CostGraph& g, const NativeKernel& k, const TargetModel& model, int threads = 1) {
+  PlanOptions o;
+  o.device = "cpu";
+  o.precision = Precision::fp32;
+  o.threads = threads;
+  Result<InferencePlan> plan = plan_native(g.graph, {k}, "epyc-zen5-2c", model, o);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  for (const PlanStep& s : plan->steps)
+    if (s.layer) return s;
+  ADD_FAILURE() << "no kernel step";
+  return {};
+}
+
+NativeKernel kernel(const Node& node, std::string implementation, double read_bytes, double write_bytes) {
+  return {node.name, std::string(op_name(node.op)), std::move(implementation), &node, read_bytes, write_bytes};
+}
+
+TEST(NativeCost, ReferenceKernelsCostTheirElementsByWhatTheyCompute) {
+  CostGraph g = cost_graph();
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  // Resize writes 4x the elements of x, each at Resize's own rate.
+  PlanStep resize = cost(g, kernel(g.node(OpKind::Resize), "reference", 4 * kX, 16 * kX), m);
+  EXPECT_NEAR(resize.compute_us, 4 * kX * c.resize_ns_per_element / 1000, 1e-9);
+  EXPECT_DOUBLE_EQ(resize.fixed_us, c.kernel_overhead_us);
+  EXPECT_EQ(resize.dram_bytes, 0);
+  // Transpose maps an index per element written, Softmax calls a transcendental function per element.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Transpose), "reference", 4 * kX, 4 * kX), m).compute_us,
+              kX * c.reference_ns_per_element / 1000, 1e-9);
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Softmax), "reference", 4 * kX, 4 * kX), m).compute_us,
+              kX * c.reference_math_ns_per_element / 1000, 1e-9);
+  // A reduction visits every element it reads (x), not the 32 it writes.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::ReduceMean), "reference", 4 * kX, 128), m).compute_us,
+              kX * c.reference_ns_per_element / 1000, 1e-9);
+  // Concat copies contiguous runs: a streaming kernel; 2 x 400 KB read and 800 KB written exceed the 1 MiB
+  // cache, so it streams at the rate beyond the cache.
+  PlanStep concat = cost(g, kernel(g.node(OpKind::Concat), "reference", 8 * kX, 8 * kX), m);
+  EXPECT_DOUBLE_EQ(concat.dram_bytes, 16 * kX);
+  EXPECT_DOUBLE_EQ(concat.bandwidth_gb_s, c.stream_dram_bandwidth_gb_s);
+  // oneDNN's reference implementation ("ref:any") has its own rate per element written.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Add), "ref:any", 4 * kX, 4 * kX), m).compute_us,
+              kX * c.onednn_reference_ns_per_element / 1000, 1e-9);
+  // Spread over two threads.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Resize), "reference", 4 * kX, 16 * kX), m, 2).compute_us,
+              4 * kX * c.resize_ns_per_element / 2 / 1000, 1e-9);
+}
+
+TEST(NativeCost, StreamingKernelsUseTheCacheWhileTheirTrafficFitsIt) {
+  CostGraph g = cost_graph();
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  // 400 KB in and out: within the 1 MiB cache, at the cache rate, and no share of the DRAM.
+  PlanStep small = cost(g, kernel(g.node(OpKind::Add), "jit:uni", 4 * kX, 4 * kX), m);
+  EXPECT_NEAR(small.compute_us, 8 * kX / (c.stream_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_EQ(small.dram_bytes, 0);
+  EXPECT_DOUBLE_EQ(small.fixed_us, c.kernel_overhead_us);
+  // The same kernel with a blocked layout that pads to 2 MB of traffic streams from DRAM at the other rate.
+  PlanStep large = cost(g, kernel(g.node(OpKind::Add), "jit:uni", 1e6, 1e6), m);
+  EXPECT_DOUBLE_EQ(large.dram_bytes, 2e6);
+  EXPECT_DOUBLE_EQ(large.bandwidth_gb_s, c.stream_dram_bandwidth_gb_s);
+  // A layout conversion (no node) at the reorder rate.
+  NativeKernel reorder{"reorder x", "Reorder", "jit:uni", nullptr, 1e6, 1e6};
+  PlanStep r = cost(g, reorder, m);
+  EXPECT_DOUBLE_EQ(r.dram_bytes, 2e6);
+  EXPECT_DOUBLE_EQ(r.bandwidth_gb_s, c.reorder_bandwidth_gb_s);
+  // Pooling does a window's arithmetic per output: 3 x 3 per element of x (at the CPU's peak, one thread).
+  PlanStep pool = cost(g, kernel(g.node(OpKind::MaxPool), "jit:avx512_core", 4e6, 4e6), m);
+  EXPECT_NEAR(pool.compute_us, 9 * kX / (c.clock_ghz * c.fp32_flops_per_clock * 1e3), 1e-9);
+  PlanStep global = cost(g, kernel(g.node(OpKind::GlobalAveragePool), "jit:avx512_core", 4e6, 128), m);
+  EXPECT_NEAR(global.compute_us, kX / (c.clock_ghz * c.fp32_flops_per_clock * 1e3), 1e-9);
+}
+
+TEST(NativeCost, VectorMathAndChannelBroadcastsCostPerElement) {
+  CostGraph g = cost_graph();
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Sigmoid), "jit:avx512_core", 4 * kX, 4 * kX), m).compute_us,
+              kX * c.vector_math_ns_per_element / 1000, 1e-9);
+  // x * scale[1,32,1,1] broadcasts a per-channel operand; x + 3 a scalar, which streams.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Mul), "jit:uni", 4 * kX, 4 * kX), m).compute_us,
+              kX * c.broadcast_ns_per_element / 1000, 1e-9);
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Add), "jit:uni", 4 * kX, 4 * kX), m).compute_us,
+              8 * kX / (c.stream_bandwidth_gb_s * 1e3), 1e-9);
+}
+
+TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
+  CostGraph g = cost_graph();
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  const double flops = 2.0 * kX * 32 * 9;  // 32 output channels, already whole vector blocks
+  const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3;
+  PlanStep direct = cost(g, kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 4 * kX + 36864, 4 * kX), m);
+  EXPECT_NEAR(direct.compute_us, flops / (peak_flops_per_us * c.conv_efficiency), 1e-9);
+  EXPECT_DOUBLE_EQ(direct.fixed_us, c.matrix_overhead_us);
+  EXPECT_DOUBLE_EQ(direct.dram_bytes, 8 * kX + 36864);
+  EXPECT_DOUBLE_EQ(direct.bandwidth_gb_s, c.bandwidth_gb_s);
+  // Winograd: the same FLOPs at its own efficiency.
+  PlanStep winograd = cost(g, kernel(g.node(OpKind::Conv), "jit_wino_4x3:avx512_core", 4 * kX + 36864, 4 * kX), m);
+  EXPECT_NEAR(winograd.compute_us, flops / (peak_flops_per_us * c.winograd_efficiency), 1e-9);
+}
+
+TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
+  CostGraph g = cost_graph();
+  TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
+  h100.cuda = {0.8, 0.3, 0.15, 4, 12};  // fp32, tensor and DRAM efficiencies, kernel and library call µs
+  const Node& conv = g.node(OpKind::Conv);
+  PlanOptions o;
+  o.device = "cuda";
+  NativeKernel k{conv.name, "Conv", "", &conv, 2 * kX + 18432, 2 * kX};
+  // FP16 on tensor cores: M = 56 x 56 = 3136 rows in 128-row tiles (25), N = 32 columns shrink the 128-wide
+  // tile to 32, K = 288 pads to 9 x 32: 25 blocks fill one wave of the 132 SMs, which costs 132 blocks.
+  o.precision = Precision::fp16;
+  Result<InferencePlan> fp16 = plan_native(g.graph, {k}, "h100-sxm", h100, o);
+  ASSERT_TRUE(fp16.ok()) << fp16.status().message();
+  const PlanStep& s16 = fp16->steps[1];
+  EXPECT_EQ(s16.name, conv.name);
+  EXPECT_NEAR(s16.compute_us, 132 * 2.0 * 128 * 32 * 288 / (h100.gpu.fp16_tensor_tflops * 1e6 * 0.3), 1e-9);
+  EXPECT_DOUBLE_EQ(s16.fixed_us, 12);  // a cuDNN call
+  EXPECT_DOUBLE_EQ(s16.bandwidth_gb_s, h100.memory.dram_gb_s * 0.15);
+  // FP32 on CUDA cores at their own efficiency, same waves.
+  o.precision = Precision::fp32;
+  Result<InferencePlan> fp32 = plan_native(g.graph, {k}, "h100-sxm", h100, o);
+  ASSERT_TRUE(fp32.ok());
+  EXPECT_NEAR(fp32->steps[1].compute_us, 132 * 2.0 * 128 * 32 * 288 / (h100.gpu.fp32_tflops * 1e6 * 0.8), 1e-9);
+  // The backend's own element-wise kernel: its launch, bound by DRAM.
+  const Node& add = g.node(OpKind::Add);
+  Result<InferencePlan> eltwise = plan_native(g.graph, {{add.name, "Add", "", &add, 4 * kX, 4 * kX}}, "h100-sxm", h100, o);
+  ASSERT_TRUE(eltwise.ok());
+  EXPECT_DOUBLE_EQ(eltwise->steps[1].fixed_us, 4);
+  EXPECT_DOUBLE_EQ(eltwise->steps[1].dram_bytes, 8 * kX);
+}
+
+}  // namespace
+}  // namespace es::sim
