@@ -1,0 +1,44 @@
+#!/bin/bash
+# The H100 validation of docs/validation.md on the profiles of docs/validation/h100/ (measured on the GPU
+# machine, see its README): calibrate the h100-sxm target on some of them, predict the others, print predicted
+# against measured. Runs here (no GPU needed).
+#   EDGESCOPE=build/src/cli/edgescope docs/validation/h100_validation.sh WORKDIR
+# The profiles name their models where the GPU machine had them: /tmp/es/profiles (the zoo models, written
+# again here) and /tmp/es/shared/models (a link to ../shared/models).
+set -euo pipefail
+E=$(realpath "${EDGESCOPE:-$(command -v edgescope)}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+H="$HERE/h100"
+mkdir -p /tmp/es/profiles /tmp/es/shared
+[[ -e /tmp/es/shared/models ]] || ln -s "$(realpath "$HERE/../../../shared/models")" /tmp/es/shared/models
+for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o /tmp/es/profiles/$z.onnx > /dev/null; done
+mkdir -p "$1" && cd "$1"
+
+# The calibration profiles hold every kernel kind of the CUDA backend: cuDNN convolutions (FP32 FMA, FP16
+# tensor cores), cuBLAS GEMMs, depthwise, and the backend's own element-wise, pooling and data-movement kernels.
+CALIBRATION="mobilenetv2-12.b1.fp32 mobilenetv2-12.b1.fp16 resnet50-v1-12.b1.fp32 resnet50-v1-12.b1.fp16
+yolox_nano.b1.fp32 yolox_nano.b1.fp16"
+PREDICT="resnet50-v1.5.b1.fp32 resnet50-v1.5.b1.fp16 resnet50-v1.5.b8.fp32 resnet50-v1.5.b8.fp16
+mobilenetv2-12.b8.fp32 mobilenetv2-12.b8.fp16 resnet50-v1-12.b8.fp32 resnet50-v1-12.b8.fp16
+version-RFB-320.b1.fp32 version-RFB-320.b1.fp16 ch_PP-OCRv4_rec_infer.b1.fp32 ch_PP-OCRv4_rec_infer.b1.fp16
+ch_ppocr_mobile_v2.0_cls_infer.b1.fp32 ch_ppocr_mobile_v2.0_cls_infer.b1.fp16"
+
+"$E" calibrate $(for c in $CALIBRATION; do echo "$H/$c.json"; done) --target h100-sxm --name h100-sxm-calibrated \
+     -o h100-sxm-calibrated.json
+pairs=()
+for c in $CALIBRATION $PREDICT; do
+  model=${c%%.b*} rest=${c#*.b}
+  batch=${rest%%.*} precision=${rest#*.}
+  path=/tmp/es/profiles/$model.onnx
+  [[ -f $path ]] || path=/tmp/es/shared/models/$model.onnx
+  extra=()
+  [[ $batch != 1 ]] && extra=(--batch "$batch")
+  case $model in  # the input sizes the profiles were measured at (h100/README.md)
+    ch_PP-OCRv4_rec_infer) extra=(--shape x:1x3x48x320) ;;
+    ch_ppocr_mobile_v2.0_cls_infer) extra=(--shape x:1x3x48x192) ;;
+  esac
+  "$E" simulate "$path" "${extra[@]}" --target h100-sxm-calibrated.json --device cuda --precision "$precision" \
+       --iterations 10 --json "pred-$c.json" > /dev/null
+  pairs+=("$c=pred-$c.json,$H/$c.json")
+done
+python3 "$HERE/compare_runs.py" --calibration "$(echo $CALIBRATION)" "${pairs[@]}"
