@@ -19,7 +19,7 @@ namespace {
 using Ints = std::vector<int64_t>;
 using Floats = std::vector<float>;
 
-Tensor random_tensor(const Shape& shape, uint32_t seed) { return test::random_tensor(DType::f32, shape, seed); }
+using test::random_tensor;
 
 Attributes attrs(std::initializer_list<std::pair<const char*, AttrValue>> list) {
   Attributes a;
@@ -51,7 +51,7 @@ ValueId node(GraphBuilder& b, OpKind op, std::vector<ValueId> inputs, Attributes
 
 using test::random_inputs;
 using test::relative_l2;
-Graph finish(GraphBuilder& b) { return test::build_inferred(b); }
+using test::build_inferred;
 
 std::unique_ptr<Executable> compile_or_fail(const Graph& g, int threads = 2) {
   auto exe = compile_cpu(g, {.threads = threads});
@@ -103,7 +103,7 @@ TEST_P(CpuFusedActivation, MatchesReference) {
   if (!GetParam().params.empty()) a.set("activation_params", GetParam().params);
   ValueId y = conv(b, x, 8, 16, a, OpKind::FusedConv);
   b.output(conv(b, y, 16, 16, a, OpKind::FusedConv));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -123,7 +123,7 @@ TEST(CpuBackend, ResidualSumTakesTheDeadInputsBuffer) {
   ValueId c = conv(b, a, 16, 16, attrs({{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}}));
   b.output(conv(b, c, 16, 16, attrs({{"kernel_shape", Ints{1, 1}}, {"activation", std::string("Relu")}}),
                 OpKind::FusedConv, a));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, ResidualSumOfALiveInputIsCopied) {
@@ -136,7 +136,7 @@ TEST(CpuBackend, ResidualSumOfALiveInputIsCopied) {
   ValueId plain = node(b, OpKind::Neg, {a});
   ValueId t = conv(b, s, 16, 16, attrs({{"kernel_shape", Ints{1, 1}}}), OpKind::FusedConv, plain, false);
   b.output(node(b, OpKind::Add, {t, a}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, DepthwiseConvolutions) {
@@ -147,7 +147,7 @@ TEST(CpuBackend, DepthwiseConvolutions) {
   ValueId y = conv(b, x, 32, 32, dw, OpKind::FusedConv);
   dw.set("strides", Ints{2, 2});
   b.output(conv(b, y, 32, 32, dw, OpKind::FusedConv));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, WinogradForThreeByThreeConvolutionsWithManyChannels) {
@@ -164,7 +164,7 @@ TEST(CpuBackend, WinogradForThreeByThreeConvolutionsWithManyChannels) {
   strided.set("strides", Ints{2, 2});
   b.output(conv(b, narrow, 32, 32, relu3x3, OpKind::FusedConv));
   b.output(conv(b, z, 64, 64, strided, OpKind::FusedConv));
-  const Graph g = finish(b);
+  const Graph g = build_inferred(b);
   expect_matches_reference(g);
 
   auto steps = compiled_steps(g, {.threads = 2});
@@ -184,7 +184,7 @@ TEST(CpuBackend, StridedPaddedDilatedConvolutions) {
   ValueId same_lower = conv(b, x, 4, 8, attrs({{"kernel_shape", Ints{4, 4}}, {"auto_pad", std::string("SAME_LOWER")}}));
   ValueId valid = conv(b, x, 4, 8, attrs({{"kernel_shape", Ints{5, 2}}, {"strides", Ints{3, 1}}, {"auto_pad", std::string("VALID")}}));
   for (ValueId v : {asym, dilated, same_upper, same_lower, valid}) b.output(v);
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, OneAndThreeDimensionalConvolutions) {
@@ -193,14 +193,14 @@ TEST(CpuBackend, OneAndThreeDimensionalConvolutions) {
   ValueId x3 = b.input("x3", DType::f32, {1, 3, 6, 7, 8});
   b.output(conv(b, x1, 4, 6, attrs({{"kernel_shape", Ints{5}}, {"pads", Ints{2, 2}}, {"strides", Ints{2}}})));
   b.output(conv(b, x3, 3, 8, attrs({{"kernel_shape", Ints{3, 3, 3}}, {"pads", Ints{1, 1, 1, 1, 1, 1}}})));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, GroupedConvolution) {
   GraphBuilder b("grouped");
   ValueId x = b.input("x", DType::f32, {1, 16, 9, 9});
   b.output(conv(b, x, 16, 32, attrs({{"kernel_shape", Ints{3, 3}}, {"group", int64_t{4}}, {"pads", Ints{1, 1, 1, 1}}})));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, ConvTranspose) {
@@ -216,7 +216,7 @@ TEST(CpuBackend, ConvTranspose) {
   ValueId shaped = conv(b, x, 8, 4, attrs({{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"output_shape", Ints{14, 14}}}),
                         OpKind::ConvTranspose);
   for (ValueId v : {up, grouped, dilated, shaped}) b.output(v);
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, Pools) {
@@ -233,7 +233,7 @@ TEST(CpuBackend, Pools) {
   b.output(node(b, OpKind::GlobalAveragePool, {y}));
   b.output(node(b, OpKind::GlobalMaxPool, {y}));
   b.output(node(b, OpKind::MaxPool, {x}, attrs({{"kernel_shape", Ints{2, 2}}, {"auto_pad", std::string("SAME_UPPER")}})));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, GemmAndMatMul) {
@@ -253,7 +253,7 @@ TEST(CpuBackend, GemmAndMatMul) {
   b.output(node(b, OpKind::MatMul, {a, w}));
   b.output(node(b, OpKind::MatMul, {batched, w}));
   b.output(node(b, OpKind::MatMul, {batched, batched_rhs}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, ClassifierTailNeedsNoReorder) {
@@ -266,7 +266,7 @@ TEST(CpuBackend, ClassifierTailNeedsNoReorder) {
   ValueId flat = node(b, OpKind::Reshape, {pooled, b.initializer("shape", Tensor::from_vector<int64_t>({2}, {1, -1}))});
   b.output(node(b, OpKind::Gemm, {flat, b.initializer("fc", random_tensor({10, 64}, 5)), b.initializer("fc_b", random_tensor({10}, 6))},
                 attrs({{"transB", int64_t{1}}})));
-  Graph g = finish(b);
+  Graph g = build_inferred(b);
   expect_matches_reference(g);
   auto exe = compile_or_fail(g);
   ASSERT_NE(exe, nullptr);
@@ -285,7 +285,7 @@ TEST(CpuBackend, ReferenceKernelsBetweenOneDnnOps) {
   ValueId u = conv(b, t, 16, 8, attrs({{"kernel_shape", Ints{3, 3}}}));
   b.output(u);
   b.output(y);  // also a graph output while a reference kernel reads it
-  Graph g = finish(b);
+  Graph g = build_inferred(b);
   expect_matches_reference(g);
   auto exe = compile_or_fail(g);
   ASSERT_NE(exe, nullptr);
@@ -312,7 +312,7 @@ TEST(CpuBackend, UnfusedGraph) {
   ValueId shifted = node(b, OpKind::Sub, {scaled, b.initializer("shift", random_tensor({10}, 16))});
   ValueId act = node(b, OpKind::LeakyRelu, {shifted}, attrs({{"alpha", 0.2f}}));
   b.output(node(b, OpKind::Sigmoid, {act}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST(CpuBackend, BufferReuseShrinksActivations) {
@@ -321,7 +321,7 @@ TEST(CpuBackend, BufferReuseShrinksActivations) {
   constexpr int kLength = 8;
   for (int i = 0; i < kLength; ++i) v = conv(b, v, 16, 16, attrs({{"kernel_shape", Ints{1, 1}}}));
   b.output(v);
-  Graph g = finish(b);
+  Graph g = build_inferred(b);
   auto exe = compile_or_fail(g);
   ASSERT_NE(exe, nullptr);
   const size_t tensor_bytes = 16 * 16 * 16 * sizeof(float);
@@ -336,7 +336,7 @@ TEST(CpuBackend, InPlaceActivationsShareOneBuffer) {
   ValueId v = b.input("x", DType::f32, {1, 8, 8, 8});
   for (int i = 0; i < 6; ++i) v = node(b, i % 2 ? OpKind::Relu : OpKind::Tanh, {v});
   b.output(v);
-  Graph g = finish(b);
+  Graph g = build_inferred(b);
   auto exe = compile_or_fail(g);
   ASSERT_NE(exe, nullptr);
   EXPECT_EQ(exe->activation_bytes(), 2 * 8 * 8 * 8 * sizeof(float));
@@ -347,7 +347,7 @@ Graph small_conv_graph() {
   GraphBuilder b("small");
   ValueId x = b.input("image", DType::f32, {1, 3, 8, 8});
   b.output(conv(b, x, 3, 16, attrs({{"kernel_shape", Ints{3, 3}}})));
-  return finish(b);
+  return build_inferred(b);
 }
 
 TEST(CpuBackend, ValidatesInputs) {
@@ -399,7 +399,7 @@ TEST(CpuBackend, ProfileNamesFusedLayersByOrigin) {
   ValueId x = b.input("x", DType::f32, {1, 3, 8, 8});
   b.output(conv(b, x, 3, 8, attrs({{"kernel_shape", Ints{3, 3}}, {"activation", std::string("Relu")}}), OpKind::FusedConv));
   b.graph().nodes.back().origin = {"Conv_0", "Relu_1"};
-  auto exe = compile_or_fail(finish(b));
+  auto exe = compile_or_fail(build_inferred(b));
   ASSERT_NE(exe, nullptr);
   auto layers = exe->profile_layers();
   ASSERT_TRUE(layers.ok()) << layers.status().message();
@@ -429,7 +429,7 @@ TEST(CpuBackend, IntegerGraphsRunOnReferenceKernels) {
   ValueId shape = node(b, OpKind::Shape, {x});
   b.output(shape);
   b.output(node(b, OpKind::Reshape, {x, b.initializer("s", Tensor::from_vector<int64_t>({2}, {6, 4}))}));
-  Graph g = finish(b);
+  Graph g = build_inferred(b);
   auto exe = compile_or_fail(g);
   ASSERT_NE(exe, nullptr);
   const std::vector<Tensor> inputs = {random_tensor({2, 3, 4}, 9)};

@@ -17,7 +17,7 @@ namespace {
 using Ints = std::vector<int64_t>;
 using Floats = std::vector<float>;
 
-Tensor random_tensor(const Shape& shape, uint32_t seed) { return test::random_tensor(DType::f32, shape, seed); }
+using test::random_tensor;
 
 ValueId node(GraphBuilder& b, OpKind op, std::vector<ValueId> inputs,
              std::initializer_list<std::pair<const char*, AttrValue>> attrs = {}) {
@@ -31,7 +31,7 @@ ValueId weights(GraphBuilder& b, const Shape& shape) {
 
 using test::random_inputs;
 using test::relative_l2;
-Graph finish(GraphBuilder& b) { return test::build_inferred(b); }
+using test::build_inferred;
 
 class CudaBackend : public testing::Test {
  protected:
@@ -70,7 +70,7 @@ TEST_F(CudaBackend, FusedConvWithEveryActivationAndResidual) {
                     {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", activation},
                      {"activation_params", params}}));
       SCOPED_TRACE(activation + (residual ? " + residual" : ""));
-      Graph g = finish(b);
+      Graph g = build_inferred(b);
       if (!residual) g.inputs.pop_back();  // z unused
       expect_matches_reference(g);
     }
@@ -95,7 +95,7 @@ TEST_F(CudaBackend, PointwiseConvolutionEpiloguesOnCublasLt) {
         b.output(node(b, OpKind::Conv, {fused, weights(b, {5, 20, 1, 1})}, {{"kernel_shape", Ints{1, 1}}}));
         b.output(node(b, OpKind::Conv, {x, weights(b, {3, 12, 1, 1})}, {{"kernel_shape", Ints{1, 1}}}));
         SCOPED_TRACE(std::string(precision) + " " + activation + (residual ? " + residual" : ""));
-        Graph g = finish(b);
+        Graph g = build_inferred(b);
         if (!residual) g.inputs.pop_back();  // z unused
         expect_matches_reference(g, {.precision = precision}, tolerance);
       }
@@ -110,7 +110,7 @@ TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
                     {{"kernel_shape", Ints{3, 3}}, {"group", int64_t{16}}, {"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 2}}});
   b.output(node(b, OpKind::Conv, {dw, weights(b, {8, 16, 3, 3})},
                 {{"kernel_shape", Ints{3, 3}}, {"dilations", Ints{2, 2}}, {"pads", Ints{2, 2, 2, 2}}}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST_F(CudaBackend, TensorFloat32ConvolutionAndGemmWithinTolerance) {
@@ -121,7 +121,7 @@ TEST_F(CudaBackend, TensorFloat32ConvolutionAndGemmWithinTolerance) {
   ValueId p = node(b, OpKind::GlobalAveragePool, {c});
   ValueId f = node(b, OpKind::Flatten, {p}, {{"axis", int64_t{1}}});
   b.output(node(b, OpKind::Gemm, {f, weights(b, {10, 64}), weights(b, {10})}, {{"transB", int64_t{1}}}));
-  expect_matches_reference(finish(b), {.precision = "tf32"}, 5e-3);
+  expect_matches_reference(build_inferred(b), {.precision = "tf32"}, 5e-3);
 }
 
 // FP16 and TF32 run the convolutions channels-last: every consumer kind of an NHWC value (element-wise with
@@ -153,7 +153,7 @@ TEST_F(CudaBackend, HalfPrecisionNhwcNetwork) {
   ValueId flat = node(b, OpKind::Flatten, {gap});
   ValueId fc = node(b, OpKind::Gemm, {flat, weights(b, {10, 24}), weights(b, {10})}, {{"transB", int64_t{1}}});
   b.output(node(b, OpKind::Softmax, {fc}));
-  const Graph g = finish(b);
+  const Graph g = build_inferred(b);
   expect_matches_reference(g, {.precision = "fp16"}, 1e-2);
   expect_matches_reference(g, {.precision = "fp16", .cuda_graph = true}, 1e-2);
   expect_matches_reference(g, {.precision = "tf32", .cuda_graph = true}, 5e-3);
@@ -169,7 +169,7 @@ TEST_F(CudaBackend, Pools) {
   b.output(node(b, OpKind::AveragePool, {x}, {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}}));
   b.output(node(b, OpKind::GlobalAveragePool, {x}));
   b.output(node(b, OpKind::GlobalMaxPool, {x}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST_F(CudaBackend, GemmAndMatMul) {
@@ -182,7 +182,7 @@ TEST_F(CudaBackend, GemmAndMatMul) {
   b.output(node(b, OpKind::Gemm, {at, weights(b, {20, 9}), weights(b, {6, 1})}, {{"transA", int64_t{1}}, {"beta", 2.f}}));
   b.output(node(b, OpKind::MatMul, {batched, weights(b, {20, 4})}));
   b.output(node(b, OpKind::MatMul, {batched, rhs}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST_F(CudaBackend, ElementwiseWithBroadcasting) {
@@ -202,7 +202,7 @@ TEST_F(CudaBackend, ElementwiseWithBroadcasting) {
   b.output(node(b, OpKind::HardSigmoid, {x}, {{"alpha", 0.3f}, {"beta", 0.4f}}));
   b.output(node(b, OpKind::LeakyRelu, {x}, {{"alpha", 0.2f}}));
   b.output(node(b, OpKind::Clip, {x, lo, hi}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST_F(CudaBackend, SoftmaxAndReductions) {
@@ -214,7 +214,7 @@ TEST_F(CudaBackend, SoftmaxAndReductions) {
   b.output(node(b, OpKind::ReduceMean, {x}, {{"axes", Ints{2, 3}}, {"keepdims", int64_t{1}}}));
   b.output(node(b, OpKind::ReduceMax, {x}, {{"axes", Ints{1}}, {"keepdims", int64_t{0}}}));
   b.output(node(b, OpKind::ReduceSum, {x, b.initializer("axes", Tensor::from_vector<int64_t>({1}, {-1}))}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST_F(CudaBackend, DataMovementAndViews) {
@@ -231,7 +231,7 @@ TEST_F(CudaBackend, DataMovementAndViews) {
   ValueId r = node(b, OpKind::Reshape, {x, i64("shape", {2, -1})});
   b.output(node(b, OpKind::Relu, {r}));
   b.output(node(b, OpKind::Expand, {b.input("small", DType::f32, {3, 1, 5}), i64("to", {2, 3, 8, 5})}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 TEST_F(CudaBackend, ResizeNearestAndLinear) {
@@ -242,7 +242,7 @@ TEST_F(CudaBackend, ResizeNearestAndLinear) {
     for (const char* coord : {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"})
       b.output(node(b, OpKind::Resize, {x, kNoValue, scales}, {{"mode", std::string(mode)},
                                                                 {"coordinate_transformation_mode", std::string(coord)}}));
-  expect_matches_reference(finish(b));
+  expect_matches_reference(build_inferred(b));
 }
 
 // A small classifier: conv, pool, flatten, gemm, softmax: the executable's contract on it.
@@ -255,7 +255,7 @@ Graph classifier() {
   ValueId f = node(b, OpKind::Flatten, {p});
   ValueId g = node(b, OpKind::Gemm, {f, weights(b, {5, 8}), weights(b, {5})}, {{"transB", int64_t{1}}});
   b.output(node(b, OpKind::Softmax, {g}));
-  return finish(b);
+  return build_inferred(b);
 }
 
 TEST_F(CudaBackend, CudaGraphReplayGivesTheSameOutputsAndPhaseTimes) {
@@ -310,7 +310,7 @@ TEST(CudaSupport, DeclinesWhatTheGpuKernelsDoNotCover) {
   b.output(node(b, OpKind::Conv, {x, weights(b, {4, 4, 3, 3})}, {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{0, 0, 1, 1}}}));
   b.output(node(b, OpKind::Relu, {x}));
   b.output(node(b, OpKind::Neg, {i}));
-  const Graph g = finish(b);
+  const Graph g = build_inferred(b);
   std::vector<bool> supported;
   for (const Node& n : g.nodes) supported.push_back(supports(g, n));
   // ConvTranspose, Cast, Conv with asymmetric pads, Relu, Neg on i64

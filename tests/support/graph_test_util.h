@@ -13,6 +13,7 @@ namespace es::test {
 
 // A tensor of uniform values in [-1, 1) (float dtypes) or [0, 8) (integer dtypes), reproducible by seed.
 Tensor random_tensor(DType dtype, Shape shape, uint32_t seed);
+inline Tensor random_tensor(Shape shape, uint32_t seed) { return random_tensor(DType::f32, std::move(shape), seed); }
 
 // Random f32 inputs for every graph input (seeds seed, seed + 1, ...), in graph.inputs order.
 std::vector<Tensor> random_inputs(const Graph& graph, uint32_t seed);
