@@ -1,5 +1,7 @@
 #include "sim/kernel_class.h"
 
+#include <algorithm>
+
 namespace es::sim {
 namespace {
 
@@ -42,13 +44,23 @@ bool reduction(OpKind op) {
 
 double numel(const Graph& graph, ValueId v) { return static_cast<double>(shape_numel(graph.value(v).shape)); }
 
-// A binary op one of whose inputs is broadcast along some axes but is not a scalar (a per-channel scale).
-bool channel_broadcast(const Graph& graph, const Node& node) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return false;
-  const double out = numel(graph, node.outputs[0]);
+// The fewest elements of a binary op's inputs, relative to its output: below 1 when one is broadcast.
+double smallest_input(const Graph& graph, const Node& node) {
+  double smallest = numel(graph, node.outputs[0]);
   for (ValueId v : node.inputs)
-    if (v != kNoValue && numel(graph, v) > 1 && numel(graph, v) < out) return true;
-  return false;
+    if (v != kNoValue) smallest = std::min(smallest, numel(graph, v));
+  return smallest;
+}
+
+// How oneDNN's binary kernel runs an op: a tensor of rank <= 3 keeps a plain layout in the CPU backend, and
+// with any broadcast operand (a scalar too) the kernel is called per row; on the 4-D activations of
+// convolutions a scalar operand streams and a per-channel one ([1,C,1,1]) costs its own time per element.
+KernelClass binary_class(const Graph& graph, const Node& node) {
+  if (node.inputs.size() != 2 || node.outputs.size() != 1) return KernelClass::stream;
+  const double out = numel(graph, node.outputs[0]), smallest = smallest_input(graph, node);
+  if (smallest >= out) return KernelClass::stream;
+  if (graph.value(node.outputs[0]).shape.size() <= 3) return KernelClass::row_broadcast;
+  return smallest > 1 ? KernelClass::channel_broadcast : KernelClass::stream;
 }
 
 // What edgescope's scalar reference kernel of an op does for each element (backends/ref): Concat copies
@@ -81,7 +93,7 @@ KernelClass kernel_class(const Graph& graph, const NativeKernel& k, bool cpu) {
     case OpKind::Sub:
     case OpKind::Mul:
     case OpKind::Div:
-      return cpu && channel_broadcast(graph, *k.node) ? KernelClass::channel_broadcast : KernelClass::stream;
+      return cpu ? binary_class(graph, *k.node) : KernelClass::stream;
     default:
       return cpu && transcendental(k.node->op) ? KernelClass::vector_math : KernelClass::stream;
   }
@@ -93,6 +105,13 @@ double class_elements(const Graph& graph, const NativeKernel& k, KernelClass kin
   for (ValueId v : kind == KernelClass::reduce ? k.node->inputs : k.node->outputs)
     if (v != kNoValue && !graph.value(v).is_initializer()) n += numel(graph, v);
   return n;
+}
+
+double broadcast_rows(const Graph& graph, const NativeKernel& k) {
+  const Shape& y = graph.value(k.node->outputs.at(0)).shape;
+  double rows = 1;
+  for (size_t axis = 0; axis < std::min<size_t>(y.size(), 2); ++axis) rows *= static_cast<double>(y[axis]);
+  return rows;
 }
 
 double stream_operations(const Graph& graph, const NativeKernel& k) {

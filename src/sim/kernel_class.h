@@ -19,6 +19,7 @@ enum class KernelClass {
   reorder,            // a layout conversion: its own bandwidth
   vector_math,        // a transcendental function in oneDNN's vector code: time per element
   channel_broadcast,  // oneDNN's binary op with a per-channel operand ([1,C,1,1]): time per element
+  row_broadcast,      // oneDNN's binary op broadcasting an operand over a tensor of rank <= 3: time per row
   // scalar code, time per element: oneDNN's reference implementations, edgescope's reference kernels by what
   // they compute for each element (an index, a transcendental function, Resize's taps, a reduction's input)
   onednn_reference, index, math, resize, reduce,
@@ -29,6 +30,11 @@ KernelClass kernel_class(const Graph& graph, const NativeKernel& kernel, bool cp
 
 // The elements a scalar or per-element class pays for: those written, or read (non-constant) for reductions.
 double class_elements(const Graph& graph, const NativeKernel& kernel, KernelClass kind);
+
+// The rows of a row_broadcast kernel: oneDNN's jit binary kernel (2.6) runs a plain tensor with a broadcast
+// operand one call per (dim 0, dim 1) index, over the dimensions after them; a tensor of rank 3 with a tiny
+// last dimension (UltraFace's boxes, 1 x 17640 x 2, times a scalar) is then thousands of calls of 2 elements.
+double broadcast_rows(const Graph& graph, const NativeKernel& kernel);
 
 // Arithmetic of a streaming kernel: a pooling window's elements per output, else one per element written.
 double stream_operations(const Graph& graph, const NativeKernel& kernel);

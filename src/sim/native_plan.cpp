@@ -23,7 +23,7 @@ class NativePlanner {
       base.peak_tflops = threads * c.clock_ghz * c.fp32_flops_per_clock / 1000;
       base.dram_gb_s = c.bandwidth_gb_s * threads;
       base.dram_fraction = 1;
-      base.launch_us = c.kernel_overhead_us;
+      base.launch_us = c.eltwise_overhead_us;
       dense_ = depthwise_ = gemm_ = stream_ = base;
       dense_.launch_us = c.matrix_overhead_us;
       dense_.compute_fraction = c.conv_efficiency;
@@ -34,11 +34,15 @@ class NativePlanner {
       depthwise_.compute_fraction = c.depthwise_efficiency;
       gemm_.compute_fraction = c.gemm_efficiency;
       gemm_.tile_n = dense_.tile_n;
-      stream_.dram_gb_s = c.stream_bandwidth_gb_s * threads;
-      stream_beyond_cache_gb_s_ = c.stream_dram_bandwidth_gb_s * threads;
-      cache_bytes_ = c.cache_kib * 1024;
+      // Each thread's share of the traffic stays in its own core's L2; the L3 is shared.
+      levels_ = {{c.l2_kib * 1024 * threads, c.stream_l2_bandwidth_gb_s * threads},
+                 {c.l3_kib * 1024, c.stream_l3_bandwidth_gb_s * threads}};
+      stream_.dram_gb_s = c.stream_dram_bandwidth_gb_s * threads;
       reorder_ = stream_;
-      reorder_.dram_gb_s = c.reorder_bandwidth_gb_s * threads;
+      reorder_.launch_us = c.reorder_overhead_us;
+      reorder_.dram_fraction = c.reorder_efficiency;
+      reference_overhead_us_ = c.reference_overhead_us;
+      broadcast_row_us_ = c.broadcast_row_ns / 1000 / threads;  // the rows are split over the threads
       // Per-element kernels split their elements over the threads.
       element_ns_[KernelClass::vector_math] = c.vector_math_ns_per_element / threads;
       element_ns_[KernelClass::channel_broadcast] = c.broadcast_ns_per_element / threads;
@@ -120,6 +124,12 @@ class NativePlanner {
     return g;
   }
 
+  // Who runs a CPU kernel decides its fixed cost: scalar reference code, a oneDNN primitive of its class.
+  double cpu_overhead_us(const NativeKernel& k, KernelClass kind, const RooflineConfig& config) const {
+    const bool reference = k.implementation == "reference" || kind == KernelClass::onednn_reference;
+    return reference ? reference_overhead_us_ : config.launch_us;
+  }
+
   void kernel(const NativeKernel& k) {
     PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
     s.layer = true;
@@ -127,7 +137,7 @@ class NativePlanner {
     const double traffic = k.read_bytes + k.write_bytes;
     if (auto per_element = element_ns_.find(kind); per_element != element_ns_.end()) {
       // Vector code per element, or scalar code: bound by its arithmetic, not by DRAM.
-      s.fixed_us = stream_.launch_us;
+      s.fixed_us = cpu_overhead_us(k, kind, stream_);
       s.compute_us = class_elements(graph_, k, kind) * per_element->second / 1000;
       steps_.push_back(std::move(s));
       return;
@@ -135,18 +145,25 @@ class NativePlanner {
     RooflineConfig config = kind == KernelClass::dense ? dense_ : kind == KernelClass::winograd ? winograd_
                             : kind == KernelClass::gemm ? gemm_ : kind == KernelClass::depthwise ? depthwise_
                             : kind == KernelClass::reorder ? reorder_ : stream_;
-    const bool in_cache = on_cpu_ && kind == KernelClass::stream && traffic <= cache_bytes_;
-    if (on_cpu_ && kind == KernelClass::stream && !in_cache) config.dram_gb_s = stream_beyond_cache_gb_s_;
+    // CPU streaming kernels and Reorders run at the rate of the cache level their traffic fits in, if any.
+    const bool streams = on_cpu_ && (kind == KernelClass::stream || kind == KernelClass::reorder ||
+                                     kind == KernelClass::row_broadcast);
+    const auto level = std::find_if(levels_.begin(), levels_.end(), [&](const CacheLevel& l) { return traffic <= l.bytes; });
+    const bool in_cache = streams && level != levels_.end();
+    if (in_cache) config.dram_gb_s = level->gb_s;
     const bool matrix = kind == KernelClass::dense || kind == KernelClass::winograd || kind == KernelClass::gemm ||
                         kind == KernelClass::depthwise;
     const KernelCost cost = matrix ? gemm_kernel_cost(gemm_shape(*k.node, kind), traffic, config)
                                    : stream_kernel_cost(stream_operations(graph_, k), traffic, config);
-    s.fixed_us = config.launch_us;
+    s.fixed_us = on_cpu_ ? cpu_overhead_us(k, kind, config) : config.launch_us;
+    // A binary kernel called per row pays for the calls or for its traffic, whichever takes longer.
+    const double compute_us = kind == KernelClass::row_broadcast ? broadcast_rows(graph_, k) * broadcast_row_us_
+                                                                  : cost.compute_us;
     if (in_cache) {
       // Traffic that stays in the cache takes no share of the DRAM other engines draw on.
-      s.compute_us = std::max(cost.compute_us, cost.memory_us);
+      s.compute_us = std::max(compute_us, cost.memory_us);
     } else {
-      s.compute_us = cost.compute_us;
+      s.compute_us = compute_us;
       s.dram_bytes = cost.bytes;
       s.bandwidth_gb_s = config.dram_gb_s * config.dram_fraction;
     }
@@ -157,7 +174,12 @@ class NativePlanner {
   const TargetModel& model_;
   const bool on_cpu_;
   RooflineConfig dense_, winograd_, depthwise_, gemm_, stream_, reorder_;
-  double stream_beyond_cache_gb_s_ = 0, cache_bytes_ = 0;  // CPU streaming kernels whose traffic exceeds the cache
+  struct CacheLevel {
+    double bytes, gb_s;  // capacity; streaming rate of the threads while a kernel's traffic fits in it
+  };
+  std::vector<CacheLevel> levels_;  // CPU: L2, L3, smallest first; stream_ has the rate beyond them (DRAM)
+  double reference_overhead_us_ = 0;
+  double broadcast_row_us_ = 0;  // CPU row_broadcast kernels: per row, spread over the threads
   std::map<KernelClass, double> element_ns_;  // CPU per-element classes: ns per element, spread over the threads
   std::vector<PlanStep> steps_;
 };

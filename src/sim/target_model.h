@@ -61,16 +61,18 @@ struct CpuParameters {
   double depthwise_efficiency = 0;  // ... in grouped / depthwise convolutions
   double gemm_efficiency = 0;       // ... in Gemm / MatMul
   double bandwidth_gb_s = 0;        // what one core streams in convolutions / GEMMs (caches and DRAM together)
-  // Element-wise, pooling and data-movement kernels (layout conversions too) stream their traffic (bytes read
-  // and written) at one rate while it fits in the cache and at another beyond.
-  double stream_bandwidth_gb_s = 0;
-  double cache_kib = 0;
-  double stream_dram_bandwidth_gb_s = 0;
-  double reorder_bandwidth_gb_s = 0;      // layout conversions (Reorder): traffic over this
+  // Element-wise, pooling and data-movement kernels stream their traffic (bytes read and written) at the rate
+  // of the level of the memory hierarchy it fits in: one core's L2, the L3 share, else DRAM.
+  double l2_kib = 0, l3_kib = 0;
+  double stream_l2_bandwidth_gb_s = 0, stream_l3_bandwidth_gb_s = 0, stream_dram_bandwidth_gb_s = 0;
+  double reorder_efficiency = 0;          // layout conversions (Reorder): this fraction of that streaming rate
   double vector_math_ns_per_element = 0;  // a transcendental function (Sigmoid, Exp, ...) in oneDNN's vector code
   double broadcast_ns_per_element = 0;    // oneDNN's binary op with a per-channel operand ([1,C,1,1])
-  double kernel_overhead_us = 0;    // per call of an element-wise, pooling, data-movement or reference kernel
-  double matrix_overhead_us = 0;    // per call of a convolution or matrix product (blocking set-up)
+  double broadcast_row_ns = 0;  // oneDNN's binary op broadcasting over a tensor of rank <= 3: per call on a row
+  // Fixed time per call, by who runs the kernel: oneDNN's convolutions and matrix products (blocking set-up),
+  // its element-wise, binary and pooling primitives, its Reorders, and scalar reference code (edgescope's
+  // reference kernels, oneDNN's ref:any).
+  double matrix_overhead_us = 0, eltwise_overhead_us = 0, reorder_overhead_us = 0, reference_overhead_us = 0;
   // Kernels the backend runs as scalar code cost a time per element (sim/native_plan.cpp says which elements),
   // set by what they compute for each: edgescope's reference kernels
   double reference_ns_per_element = 0;         // index arithmetic (Slice, Transpose, Gather, reductions, ...)

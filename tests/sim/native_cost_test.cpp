@@ -43,6 +43,9 @@ CostGraph cost_graph() {
   outs.push_back(b.op(OpKind::MaxPool, {x}, {{"kernel_shape", std::vector<int64_t>{3, 3}},
                                               {"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
   outs.push_back(b.op(OpKind::GlobalAveragePool, {x}));
+  // UltraFace's boxes: a rank-3 tensor with two elements per row, divided by a scalar.
+  ValueId boxes = b.input("boxes", DType::f32, {1, 4420, 2});
+  outs.push_back(b.op(OpKind::Div, {boxes, b.initializer("two", Tensor::scalar<float>(2))}));
   for (ValueId v : outs) b.output(v);
   CostGraph g{b.build()};
   Status shapes = infer_shapes(g.graph, ref::evaluator());
@@ -56,11 +59,21 @@ TargetModel cpu_model() {
   TargetModel m = *target_model(*placement::find_target("epyc-zen5-2c"));
   CpuParameters& c = m.cpu;
   c.conv_efficiency = 0.7, c.winograd_efficiency = 1.9, c.depthwise_efficiency = 0.3, c.gemm_efficiency = 0.6;
-  c.bandwidth_gb_s = 31, c.stream_bandwidth_gb_s = 170, c.cache_kib = 1024, c.stream_dram_bandwidth_gb_s = 45;
-  c.reorder_bandwidth_gb_s = 23, c.vector_math_ns_per_element = 0.21, c.broadcast_ns_per_element = 0.37;
-  c.kernel_overhead_us = 0.9, c.matrix_overhead_us = 2.3, c.reference_ns_per_element = 1.1;
+  c.bandwidth_gb_s = 31, c.l2_kib = 1024, c.l3_kib = 4096;
+  c.stream_l2_bandwidth_gb_s = 170, c.stream_l3_bandwidth_gb_s = 95, c.stream_dram_bandwidth_gb_s = 45;
+  c.reorder_efficiency = 0.3, c.vector_math_ns_per_element = 0.21, c.broadcast_ns_per_element = 0.37;
+  c.broadcast_row_ns = 7.5, c.matrix_overhead_us = 2.3, c.eltwise_overhead_us = 0.9, c.reorder_overhead_us = 1.7;
+  c.reference_overhead_us = 3.1, c.reference_ns_per_element = 1.1;
   c.reference_math_ns_per_element = 7.7, c.resize_ns_per_element = 23, c.onednn_reference_ns_per_element = 51;
   return m;
+}
+
+// The plan's only kernel step (the copies of the graph's inputs come first).
+const PlanStep& layer_step(const InferencePlan& plan) {
+  for (const PlanStep& s : plan.steps)
+    if (s.layer) return s;
+  ADD_FAILURE() << "no kernel step";
+  return plan.steps.front();
 }
 
 // The step of one kernel on `model`, on `threads` CPU threads.
@@ -71,10 +84,7 @@ PlanStep cost(const CostGraph& g, const NativeKernel& k, const TargetModel& mode
   o.threads = threads;
   Result<InferencePlan> plan = plan_native(g.graph, {k}, "epyc-zen5-2c", model, o);
   EXPECT_TRUE(plan.ok()) << plan.status().message();
-  for (const PlanStep& s : plan->steps)
-    if (s.layer) return s;
-  ADD_FAILURE() << "no kernel step";
-  return {};
+  return plan.ok() ? layer_step(*plan) : PlanStep{};
 }
 
 NativeKernel kernel(const Node& node, std::string implementation, double read_bytes, double write_bytes) {
@@ -88,7 +98,7 @@ TEST(NativeCost, ReferenceKernelsCostTheirElementsByWhatTheyCompute) {
   // Resize writes 4x the elements of x, each at Resize's own rate.
   PlanStep resize = cost(g, kernel(g.node(OpKind::Resize), "reference", 4 * kX, 16 * kX), m);
   EXPECT_NEAR(resize.compute_us, 4 * kX * c.resize_ns_per_element / 1000, 1e-9);
-  EXPECT_DOUBLE_EQ(resize.fixed_us, c.kernel_overhead_us);
+  EXPECT_DOUBLE_EQ(resize.fixed_us, c.reference_overhead_us);
   EXPECT_EQ(resize.dram_bytes, 0);
   // Transpose maps an index per element written, Softmax calls a transcendental function per element.
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Transpose), "reference", 4 * kX, 4 * kX), m).compute_us,
@@ -99,40 +109,53 @@ TEST(NativeCost, ReferenceKernelsCostTheirElementsByWhatTheyCompute) {
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::ReduceMean), "reference", 4 * kX, 128), m).compute_us,
               kX * c.reference_ns_per_element / 1000, 1e-9);
   // Concat copies contiguous runs: a streaming kernel; 2 x 400 KB read and 800 KB written exceed the 1 MiB
-  // cache, so it streams at the rate beyond the cache.
+  // L2 but fit the L3, so it streams at the L3's rate; scalar code, so the reference overhead.
   PlanStep concat = cost(g, kernel(g.node(OpKind::Concat), "reference", 8 * kX, 8 * kX), m);
-  EXPECT_DOUBLE_EQ(concat.dram_bytes, 16 * kX);
-  EXPECT_DOUBLE_EQ(concat.bandwidth_gb_s, c.stream_dram_bandwidth_gb_s);
-  // oneDNN's reference implementation ("ref:any") has its own rate per element written.
-  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Add), "ref:any", 4 * kX, 4 * kX), m).compute_us,
-              kX * c.onednn_reference_ns_per_element / 1000, 1e-9);
+  EXPECT_NEAR(concat.compute_us, 16 * kX / (c.stream_l3_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_EQ(concat.dram_bytes, 0);
+  EXPECT_DOUBLE_EQ(concat.fixed_us, c.reference_overhead_us);
+  // oneDNN's reference implementation ("ref:any") has its own rate per element written, and is scalar code.
+  PlanStep onednn_reference = cost(g, kernel(g.node(OpKind::Add), "ref:any", 4 * kX, 4 * kX), m);
+  EXPECT_NEAR(onednn_reference.compute_us, kX * c.onednn_reference_ns_per_element / 1000, 1e-9);
+  EXPECT_DOUBLE_EQ(onednn_reference.fixed_us, c.reference_overhead_us);
   // Spread over two threads.
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Resize), "reference", 4 * kX, 16 * kX), m, 2).compute_us,
               4 * kX * c.resize_ns_per_element / 2 / 1000, 1e-9);
 }
 
-TEST(NativeCost, StreamingKernelsUseTheCacheWhileTheirTrafficFitsIt) {
+TEST(NativeCost, StreamingKernelsRunAtTheRateOfTheCacheLevelTheirTrafficFits) {
   CostGraph g = cost_graph();
   TargetModel m = cpu_model();
   const CpuParameters& c = m.cpu;
-  // 400 KB in and out: within the 1 MiB cache, at the cache rate, and no share of the DRAM.
+  // 400 KB in and out: within the 1 MiB L2, at its rate, and no share of the DRAM; a oneDNN primitive's call.
   PlanStep small = cost(g, kernel(g.node(OpKind::Add), "jit:uni", 4 * kX, 4 * kX), m);
-  EXPECT_NEAR(small.compute_us, 8 * kX / (c.stream_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_NEAR(small.compute_us, 8 * kX / (c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
   EXPECT_EQ(small.dram_bytes, 0);
-  EXPECT_DOUBLE_EQ(small.fixed_us, c.kernel_overhead_us);
-  // The same kernel with a blocked layout that pads to 2 MB of traffic streams from DRAM at the other rate.
-  PlanStep large = cost(g, kernel(g.node(OpKind::Add), "jit:uni", 1e6, 1e6), m);
-  EXPECT_DOUBLE_EQ(large.dram_bytes, 2e6);
+  EXPECT_DOUBLE_EQ(small.fixed_us, c.eltwise_overhead_us);
+  // With a blocked layout that pads it to 2 MB of traffic it leaves the L2 and stays in the 4 MiB L3.
+  PlanStep middle = cost(g, kernel(g.node(OpKind::Add), "jit:uni", 1e6, 1e6), m);
+  EXPECT_NEAR(middle.compute_us, 2e6 / (c.stream_l3_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_EQ(middle.dram_bytes, 0);
+  // On two threads each core's L2 holds half of it: the L2's rate, on both cores.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Add), "jit:uni", 1e6, 1e6), m, 2).compute_us,
+              2e6 / (2 * c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
+  // 8 MB exceed the L3: DRAM at the rate beyond the caches, a share of the DRAM.
+  PlanStep large = cost(g, kernel(g.node(OpKind::Add), "jit:uni", 4e6, 4e6), m);
+  EXPECT_DOUBLE_EQ(large.dram_bytes, 8e6);
   EXPECT_DOUBLE_EQ(large.bandwidth_gb_s, c.stream_dram_bandwidth_gb_s);
-  // A layout conversion (no node) at the reorder rate.
-  NativeKernel reorder{"reorder x", "Reorder", "jit:uni", nullptr, 1e6, 1e6};
-  PlanStep r = cost(g, reorder, m);
-  EXPECT_DOUBLE_EQ(r.dram_bytes, 2e6);
-  EXPECT_DOUBLE_EQ(r.bandwidth_gb_s, c.reorder_bandwidth_gb_s);
+  // A layout conversion (no node): its fraction of the rate of the level it fits in, its own overhead.
+  NativeKernel in_l3{"reorder x", "Reorder", "jit:uni", nullptr, 1e6, 1e6};
+  PlanStep r = cost(g, in_l3, m);
+  EXPECT_NEAR(r.compute_us, 2e6 / (c.reorder_efficiency * c.stream_l3_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_EQ(r.dram_bytes, 0);
+  EXPECT_DOUBLE_EQ(r.fixed_us, c.reorder_overhead_us);
+  NativeKernel beyond{"reorder x", "Reorder", "jit:uni", nullptr, 4e6, 4e6};
+  EXPECT_DOUBLE_EQ(cost(g, beyond, m).bandwidth_gb_s, c.reorder_efficiency * c.stream_dram_bandwidth_gb_s);
   // Pooling does a window's arithmetic per output: 3 x 3 per element of x (at the CPU's peak, one thread).
   PlanStep pool = cost(g, kernel(g.node(OpKind::MaxPool), "jit:avx512_core", 4e6, 4e6), m);
   EXPECT_NEAR(pool.compute_us, 9 * kX / (c.clock_ghz * c.fp32_flops_per_clock * 1e3), 1e-9);
-  PlanStep global = cost(g, kernel(g.node(OpKind::GlobalAveragePool), "jit:avx512_core", 4e6, 128), m);
+  EXPECT_DOUBLE_EQ(pool.fixed_us, c.eltwise_overhead_us);
+  PlanStep global = cost(g, kernel(g.node(OpKind::GlobalAveragePool), "jit:avx512_core", 8e6, 128), m);
   EXPECT_NEAR(global.compute_us, kX / (c.clock_ghz * c.fp32_flops_per_clock * 1e3), 1e-9);
 }
 
@@ -146,7 +169,26 @@ TEST(NativeCost, VectorMathAndChannelBroadcastsCostPerElement) {
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Mul), "jit:uni", 4 * kX, 4 * kX), m).compute_us,
               kX * c.broadcast_ns_per_element / 1000, 1e-9);
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Add), "jit:uni", 4 * kX, 4 * kX), m).compute_us,
-              8 * kX / (c.stream_bandwidth_gb_s * 1e3), 1e-9);
+              8 * kX / (c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
+}
+
+TEST(NativeCost, BroadcastsOverRankThreeTensorsCostACallPerRow) {
+  CostGraph g = cost_graph();
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  // boxes [1,4420,2] / 2: oneDNN calls its kernel once per row of two, 4420 times; its 70 KB of traffic
+  // would take far less.
+  PlanStep div = cost(g, kernel(g.node(OpKind::Div), "jit:uni", 4 * 8840, 4 * 8840), m);
+  EXPECT_NEAR(div.compute_us, 4420 * c.broadcast_row_ns / 1000, 1e-9);
+  EXPECT_DOUBLE_EQ(div.fixed_us, c.eltwise_overhead_us);
+  EXPECT_EQ(div.dram_bytes, 0);
+  // The rows are split over the threads.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Div), "jit:uni", 4 * 8840, 4 * 8840), m, 2).compute_us,
+              4420 * c.broadcast_row_ns / 2 / 1000, 1e-9);
+  // When the traffic takes longer than the calls, the traffic decides: a slow L2 makes 70 KB cost more.
+  m.cpu.stream_l2_bandwidth_gb_s = 0.01;
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Div), "jit:uni", 4 * 8840, 4 * 8840), m).compute_us,
+              8 * 8840 / (0.01 * 1e3), 1e-9);
 }
 
 TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
@@ -178,7 +220,7 @@ TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
   o.precision = Precision::fp16;
   Result<InferencePlan> fp16 = plan_native(g.graph, {k}, "h100-sxm", h100, o);
   ASSERT_TRUE(fp16.ok()) << fp16.status().message();
-  const PlanStep& s16 = fp16->steps[1];
+  const PlanStep& s16 = layer_step(*fp16);
   EXPECT_EQ(s16.name, conv.name);
   EXPECT_NEAR(s16.compute_us, 132 * 2.0 * 128 * 32 * 288 / (h100.gpu.fp16_tensor_tflops * 1e6 * 0.3), 1e-9);
   EXPECT_DOUBLE_EQ(s16.fixed_us, 12);  // a cuDNN call
@@ -187,13 +229,13 @@ TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
   o.precision = Precision::fp32;
   Result<InferencePlan> fp32 = plan_native(g.graph, {k}, "h100-sxm", h100, o);
   ASSERT_TRUE(fp32.ok());
-  EXPECT_NEAR(fp32->steps[1].compute_us, 132 * 2.0 * 128 * 32 * 288 / (h100.gpu.fp32_tflops * 1e6 * 0.8), 1e-9);
+  EXPECT_NEAR(layer_step(*fp32).compute_us, 132 * 2.0 * 128 * 32 * 288 / (h100.gpu.fp32_tflops * 1e6 * 0.8), 1e-9);
   // The backend's own element-wise kernel: its launch, bound by DRAM.
   const Node& add = g.node(OpKind::Add);
   Result<InferencePlan> eltwise = plan_native(g.graph, {{add.name, "Add", "", &add, 4 * kX, 4 * kX}}, "h100-sxm", h100, o);
   ASSERT_TRUE(eltwise.ok());
-  EXPECT_DOUBLE_EQ(eltwise->steps[1].fixed_us, 4);
-  EXPECT_DOUBLE_EQ(eltwise->steps[1].dram_bytes, 8 * kX);
+  EXPECT_DOUBLE_EQ(layer_step(*eltwise).fixed_us, 4);
+  EXPECT_DOUBLE_EQ(layer_step(*eltwise).dram_bytes, 8 * kX);
 }
 
 }  // namespace
