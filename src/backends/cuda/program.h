@@ -27,9 +27,9 @@ class DeviceMemory {
   float* f32(ValueId id) const { return static_cast<float*>(data(id)); }
 };
 
-// How a value's bytes lie on the device. --precision fp16 stores every f32 value as f16 (half) and the
-// 4-D activations around convolutions channels-last (nhwc: [N,H,W,C]), the layout of cuDNN's tensor-core
-// kernels; otherwise everything is f32 and row-major in its logical shape (NCHW).
+// How a value's bytes lie on the device. --precision fp16 stores every f32 value as f16 (half); every
+// precision keeps the 4-D activations around convolutions channels-last (nhwc: [N,H,W,C]), the layout of
+// cuDNN's tensor-core kernels and of 1x1 convolutions as matrix products; other values are row-major.
 struct Storage {
   bool half = false;
   bool nhwc = false;

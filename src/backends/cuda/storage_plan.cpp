@@ -160,30 +160,18 @@ class Planner {
 
 }  // namespace
 
-void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, bool nhwc, Program& program) {
-  std::vector<std::pair<ValueId, ValueId>> views;
-  if (half || nhwc) {
-    Planner planner(graph, program, half);
-    planner.count_readers(items);
-    for (PlanItem& item : items) {
-      if (item.step != nullptr)
-        planner.add_step(std::move(item.step));
-      else
-        planner.add_view(item.view_of, item.view_output);
-    }
-    views = planner.views();
-  } else {
-    program.storage.assign(graph.values.size(), Storage{});
-    for (PlanItem& item : items) {
-      if (item.step != nullptr)
-        program.steps.push_back(std::move(item.step));
-      else
-        views.push_back({item.view_of, item.view_output});
-    }
+void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, Program& program) {
+  Planner planner(graph, program, half);
+  planner.count_readers(items);
+  for (PlanItem& item : items) {
+    if (item.step != nullptr)
+      planner.add_step(std::move(item.step));
+    else
+      planner.add_view(item.view_of, item.view_output);
   }
   program.alias_of.resize(graph.values.size());
   std::iota(program.alias_of.begin(), program.alias_of.end(), ValueId{0});
-  for (const auto& [source, output] : views)
+  for (const auto& [source, output] : planner.views())
     program.alias_of[static_cast<size_t>(output)] = program.alias_of[static_cast<size_t>(source)];
   for (auto& step : program.steps) step->configure(graph, program.storage);
 }

@@ -1,6 +1,6 @@
-// The storage plan of a tensor-core program (FP16: every f32 value stored as f16; FP16 and TF32: 4-D
-// activations kept channels-last (NHWC) from the convolutions on, as long as the steps that read them work on either
-// layout (element-wise ops, pools, resize, concat, slice, global pools). A step that needs row-major
+// The storage plan of a program: FP16 stores every f32 value as f16, and every precision keeps 4-D activations
+// channels-last (NHWC) from the convolutions on, as long as the steps that read them work on either layout
+// (element-wise ops, pools, resize, concat, slice, global pools). A step that needs row-major
 // inputs (matrix products, reductions, views that reshape) gets a conversion step in front of it; a
 // convolution fed row-major data gets one to NHWC. Each conversion is made once per value and target.
 #pragma once
@@ -18,9 +18,9 @@ struct PlanItem {
   ValueId view_output = kNoValue;
 };
 
-// Fills program.steps, program.alias_of and program.storage from the items; with `half` and/or `nhwc`,
-// the plan above (adding conversion values to `graph`). `graph` becomes program.graph afterwards.
-void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, bool nhwc, Program& program);
+// Fills program.steps, program.alias_of and program.storage from the items by the plan above (adding
+// conversion values to `graph`; `half` for FP16). `graph` becomes program.graph afterwards.
+void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, Program& program);
 
 // Whether NHWC and NCHW differ in memory for a value (a 4-D shape with more than one channel and more
 // than one pixel); where they do not, no conversion is needed.
