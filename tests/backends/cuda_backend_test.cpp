@@ -104,6 +104,28 @@ TEST_F(CudaBackend, PointwiseConvolutionEpiloguesOnCublasLt) {
   }
 }
 
+// Convolutions other than depthwise and 1x1 stride-1 run on cuDNN or as im2col + one cuBLASLt product, whichever
+// times faster: each form forced here, in each precision. 3 input channels give 2- and 4-byte im2col chunks, 8
+// give 16-byte ones; strides, padding, dilation, a residual and an activation the epilogue lacks (Clip).
+TEST_F(CudaBackend, ConvolutionsOnCudnnAndAsIm2colProducts) {
+  GraphBuilder b("im2col");
+  ValueId x = b.input("x", DType::f32, {2, 3, 19, 17});
+  ValueId stem = node(b, OpKind::FusedConv, {x, weights(b, {8, 3, 7, 7}), weights(b, {8})},
+                      {{"kernel_shape", Ints{7, 7}}, {"pads", Ints{3, 3, 3, 3}}, {"strides", Ints{2, 2}},
+                       {"activation", std::string("Relu")}});
+  ValueId dilated = node(b, OpKind::FusedConv, {stem, weights(b, {8, 8, 3, 3}), weights(b, {8}), stem},
+                         {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{2, 2, 2, 2}}, {"dilations", Ints{2, 2}},
+                          {"activation", std::string("Clip")}, {"activation_params", Floats{0.f, 6.f}}});
+  b.output(node(b, OpKind::Conv, {dilated, weights(b, {16, 8, 1, 1})}, {{"kernel_shape", Ints{1, 1}}, {"strides", Ints{2, 2}}}));
+  const Graph g = build_inferred(b);
+  for (ConvForm form : {ConvForm::cudnn, ConvForm::im2col}) {
+    for (const auto& [precision, tolerance] : {std::pair{"fp32", 1e-5}, std::pair{"tf32", 5e-3}, std::pair{"fp16", 1e-2}}) {
+      SCOPED_TRACE(std::string(precision) + (form == ConvForm::im2col ? " im2col" : " cudnn"));
+      expect_matches_reference(g, {.precision = precision, .conv_form = form}, tolerance);
+    }
+  }
+}
+
 TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
   GraphBuilder b("geometry");
   ValueId x = b.input("x", DType::f32, {1, 16, 21, 17});

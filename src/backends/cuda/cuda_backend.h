@@ -14,10 +14,15 @@
 
 namespace es::cuda {
 
+// The form of a convolution that may run either on cuDNN or as im2col + one cuBLASLt product: the one
+// that times faster on the real buffers at compile time, or one forced (tests check both forms).
+enum class ConvForm { fastest, cudnn, im2col };
+
 struct CudaOptions {
   int device = 0;
   std::string precision = "fp32";  // fp32 | tf32 | fp16 (f16 storage, NHWC convolutions, f32 accumulation)
   bool cuda_graph = false;         // capture the whole compute once and replay it
+  ConvForm conv_form = ConvForm::fastest;
 };
 
 // Whether the backend runs `node` of `graph`.

@@ -100,6 +100,8 @@ Status CudaExecutable::init() {
   ES_CUDA_TRY(cudaMalloc(&cublas_workspace_, kCublasWorkspaceBytes));
   ES_CUDA_TRY(cublasSetWorkspace(ctx_.cublas, cublas_workspace_, kCublasWorkspaceBytes));
   ctx_.tf32 = options_.precision == "tf32";  // FP16 steps choose tensor cores themselves
+  ctx_.conv_form = options_.conv_form;
+  ctx_.cuda_graph = options_.cuda_graph;
   ES_CUDA_TRY(cublasSetMathMode(ctx_.cublas, ctx_.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH));
   for (cudaEvent_t& e : events_) ES_CUDA_TRY(cudaEventCreate(&e));
   ES_TRY(plan_and_allocate());

@@ -267,6 +267,24 @@ __global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, con
   }
 }
 
+// One thread per `V`-sized chunk of a column row (a chunk never straddles two pixels: c_chunks per pixel).
+template <typename V>
+__global__ void im2col_nhwc_kernel(Im2col p, int64_t c_chunks, const V* x, V* col, int64_t n) {
+  ES_GRID_LOOP(i, n) {
+    int64_t r = i / c_chunks;
+    const int64_t chunk = i - r * c_chunks;
+    const int64_t kx = r % p.kw;
+    r /= p.kw;
+    const int64_t ky = r % p.kh;
+    r /= p.kh;
+    const int64_t ox = r % p.ow;
+    r /= p.ow;
+    const int64_t oy = r % p.oh, b = r / p.oh;
+    const int64_t iy = oy * p.sh - p.ph + ky * p.dh, ix = ox * p.sw - p.pw + kx * p.dw;
+    col[i] = iy >= 0 && iy < p.h && ix >= 0 && ix < p.w ? x[((b * p.h + iy) * p.w + ix) * c_chunks + chunk] : V{};
+  }
+}
+
 // ONNX measures the resized length as in * scale, unrounded (it differs from the output size when the
 // scale does not divide evenly).
 __device__ __forceinline__ float source_coord(int coord, int64_t o, float scale, int64_t in) {
@@ -419,6 +437,25 @@ void launch_depthwise_nhwc(cudaStream_t s, const Depthwise2d& p, const void* x, 
                                                               static_cast<const T*>(bias), static_cast<const T*>(sum),
                                                               static_cast<T*>(y), n);
   });
+}
+
+void launch_im2col_nhwc(cudaStream_t s, const Im2col& p, const void* x, void* col) {
+  // The widest chunk that divides a pixel's channels and the buffers' alignment (the arena aligns to 256).
+  const int64_t pixel_bytes = p.c * p.elem_bytes;
+  const auto address = reinterpret_cast<uintptr_t>(x) | reinterpret_cast<uintptr_t>(col);
+  int chunk = 16;
+  while (chunk > p.elem_bytes && (pixel_bytes % chunk != 0 || address % chunk != 0)) chunk /= 2;
+  const int64_t c_chunks = pixel_bytes / chunk, n = p.n * p.oh * p.ow * p.kh * p.kw * c_chunks;
+  auto go = [&](auto tag) {
+    using V = decltype(tag);
+    im2col_nhwc_kernel<V><<<blocks_for(n), kBlock, 0, s>>>(p, c_chunks, static_cast<const V*>(x), static_cast<V*>(col), n);
+  };
+  switch (chunk) {
+    case 16: go(uint4{}); break;
+    case 8: go(uint2{}); break;
+    case 4: go(uint32_t{}); break;
+    default: go(uint16_t{}); break;
+  }
 }
 
 void launch_resize2d(cudaStream_t s, const Resize2d& r, const void* x, void* y) {

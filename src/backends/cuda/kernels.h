@@ -81,6 +81,16 @@ struct Depthwise2d {
 void launch_depthwise_nhwc(cudaStream_t s, const Depthwise2d& p, const void* x, const void* w, const void* bias,
                            const void* sum, void* y);
 
+// im2col of an NHWC x into col [n*oh*ow, kh*kw*c], columns in (ky, kx, c) order (a KRSC filter's row), zero
+// where the window reaches into the padding: a convolution as one matrix product. Moves bytes only, so it
+// serves every element type (elem_bytes 2 or 4).
+struct Im2col {
+  int elem_bytes = 4;
+  int64_t n = 0, c = 0, h = 0, w = 0, oh = 0, ow = 0;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
+};
+void launch_im2col_nhwc(cudaStream_t s, const Im2col& p, const void* x, void* col);
+
 // Resize of the spatial dimensions of [n, c, h, w] (or NHWC: nhwc, for x and y). coord: 0 half_pixel,
 // 1 asymmetric, 2 align_corners, 3 pytorch_half_pixel; nearest rounding: 0 round_prefer_floor,
 // 1 round_prefer_ceil, 2 floor, 3 ceil.

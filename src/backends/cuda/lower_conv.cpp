@@ -2,16 +2,22 @@
 // runs the candidates on the real buffers). Bias + ReLU (+ residual) use cuDNN's fused call; every other
 // epilogue (Clip, HardSwish, LeakyRelu, Sigmoid, ...) runs the convolution, then one bias/sum/activation kernel.
 // FP16: f16 data in NHWC (filters KRSC) with f32 accumulation on tensor cores, where the storage plan
-// could give the convolution its own filter; a shared filter keeps NCHW. TF32: f32 data, NHWC likewise.
-// Two NHWC shapes skip cuDNN,
+// could give the convolution its own filter; a shared filter keeps NCHW. TF32 and FP32: f32 data, NHWC
+// likewise (FP32 with FMA math only, no tensor cores). Two NHWC shapes skip cuDNN,
 // whose legacy-API kernels for them measured slow on the H100 (docs/benchmarks.md): a 1x1, stride-1,
 // unpadded convolution is the matrix product [N*H*W, C] x [C, K] on cuBLASLt with bias, ReLU and residual
 // in its epilogue (epilogue_gemm.h), and a depthwise one is an own kernel with the epilogue fused.
+// Any other NHWC convolution whose im2col matrix fits in half the shared workspace is also tried as im2col +
+// that product: at small spatial sizes cuDNN's kernels leave most SMs idle where cuBLASLt splits the
+// reduction. Both forms are timed on the real buffers and the faster one kept.
 #include "backends/cpu/window.h"
 #include "backends/cuda/epilogue_gemm.h"
 #include "backends/cuda/lowering.h"
+#include "base/log.h"
 
+#include <algorithm>
 #include <limits>
+#include <memory>
 
 namespace es::cuda {
 
@@ -56,6 +62,53 @@ class ConvStep final : public Step {
       kind_ = Kind::depthwise;
       return Status::ok_status();
     }
+    ES_TRY(prepare_cudnn(ctx, workspace_bytes));
+    return consider_im2col(ctx, workspace_bytes);
+  }
+
+  Status run(const Context& ctx) override {
+    const DeviceMemory& m = *ctx.memory;
+    if (kind_ == Kind::depthwise) {
+      const Depthwise2d p{half, act, g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.stride_h, g.stride_w,
+                          g.pad_h, g.pad_w, g.dil_h, g.dil_w};
+      launch_depthwise_nhwc(ctx.stream, p, m.data(x), m.data(weights), bias != kNoValue ? m.data(bias) : nullptr,
+                            sum != kNoValue ? m.data(sum) : nullptr, m.data(y));
+      return check(cudaGetLastError(), name.c_str());
+    }
+    if (kind_ == Kind::gemm || kind_ == Kind::im2col) {
+      const void* a = m.data(x);
+      if (kind_ == Kind::im2col) {
+        const Im2col p{half ? 2 : 4, g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.stride_h, g.stride_w,
+                       g.pad_h, g.pad_w, g.dil_h, g.dil_w};
+        launch_im2col_nhwc(ctx.stream, p, a, ctx.workspace);
+        ES_TRY(check(cudaGetLastError(), name.c_str()));
+        a = ctx.workspace;
+      }
+      ES_TRY(gemm_.run(gemm_context(ctx), a, m.data(weights), sum != kNoValue ? m.data(sum) : nullptr, m.data(y)));
+      if (gemm_.fuses_activation()) return Status::ok_status();
+      // cuBLASLt's epilogues have no Clip (ReLU6), Sigmoid, HardSwish, LeakyRelu, ...: bias and residual are
+      // in the product, the activation follows in place.
+      launch_unary(ctx.stream, half, act, m.data(y), m.data(y), int64_t{g.n} * g.k * g.oh * g.ow);
+      return check(cudaGetLastError(), name.c_str());
+    }
+    if (fused_) return run_fused(ctx);
+    const float one = 1.f, zero = 0.f;
+    ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_,
+                                        algo_, ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
+    if (bias == kNoValue && sum == kNoValue && act.op == Unary::identity) return Status::ok_status();
+    launch_bias_act(ctx.stream, half, nhwc, m.data(y), bias != kNoValue ? m.data(bias) : nullptr,
+                    sum != kNoValue ? m.data(sum) : nullptr, act, g.n, g.k, int64_t{g.oh} * g.ow);
+    return check(cudaGetLastError(), name.c_str());
+  }
+
+ protected:
+  void rebind_fields(ValueId from, ValueId to) override {
+    if (x == from) x = to;
+    if (sum == from) sum = to;
+  }
+
+ private:
+  Status prepare_cudnn(const Context& ctx, size_t& workspace_bytes) {
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&x_desc_));
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&y_desc_));
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&bias_desc_));
@@ -98,40 +151,98 @@ class ConvStep final : public Step {
     return error(StatusCode::unsupported, "layer '{}': cuDNN found no convolution algorithm", name);
   }
 
-  Status run(const Context& ctx) override {
-    if (fused_) return run_fused(ctx);
+  // im2col + one cuBLASLt product against the cuDNN form prepared before: both timed, the faster kept.
+  Status consider_im2col(const Context& ctx, size_t& workspace_bytes) {
+    if (!nhwc || g.group != 1 || ctx.conv_form == ConvForm::cudnn) return Status::ok_status();
+    constexpr size_t kAlign = 256;
+    const size_t rows = size_t(g.n) * g.oh * g.ow, cols = size_t(g.kh) * g.kw * g.c;
+    col_bytes_ = (rows * cols * (half ? 2 : 4) + kAlign - 1) / kAlign * kAlign;
+    if (col_bytes_ > ctx.workspace_bytes / 2) return Status::ok_status();
     const DeviceMemory& m = *ctx.memory;
-    const float one = 1.f, zero = 0.f;
-    if (kind_ == Kind::depthwise) {
-      const Depthwise2d p{half, act, g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.stride_h, g.stride_w,
-                          g.pad_h, g.pad_w, g.dil_h, g.dil_w};
-      launch_depthwise_nhwc(ctx.stream, p, m.data(x), m.data(weights), bias != kNoValue ? m.data(bias) : nullptr,
-                            sum != kNoValue ? m.data(sum) : nullptr, m.data(y));
-      return check(cudaGetLastError(), name.c_str());
+    const EpilogueGemmShape shape{static_cast<int>(rows), static_cast<int>(cols), g.k, half, bias != kNoValue,
+                                  sum != kNoValue, act.op};
+    size_t gemm_workspace = 0;
+    const Context gemm_ctx = im2col_gemm_context(ctx);
+    if (!gemm_.prepare(gemm_ctx, shape, gemm_ctx.workspace, m.data(weights), bias != kNoValue ? m.data(bias) : nullptr,
+                       sum != kNoValue ? m.data(sum) : nullptr, m.data(y), gemm_workspace)
+             .ok())
+      return Status::ok_status();  // no cuBLASLt algorithm for this product: cuDNN it is
+    if (ctx.conv_form == ConvForm::fastest) {
+      // Alternated and the best of each kept, so that neither form pays for a cold start.
+      float cudnn_ms = std::numeric_limits<float>::infinity(), im2col_ms = cudnn_ms;
+      for (int round = 0; round < 2; ++round) {
+        kind_ = Kind::cudnn;
+        ES_ASSIGN_OR_RETURN(const float c, time_runs(ctx));
+        kind_ = Kind::im2col;
+        ES_ASSIGN_OR_RETURN(const float i, time_runs(ctx));
+        cudnn_ms = std::min(cudnn_ms, c);
+        im2col_ms = std::min(im2col_ms, i);
+      }
+      log::debug("layer '{}': cuDNN {:.4f} ms, im2col + cuBLASLt {:.4f} ms", name, cudnn_ms, im2col_ms);
+      if (im2col_ms >= cudnn_ms) {
+        kind_ = Kind::cudnn;
+        return Status::ok_status();
+      }
     }
-    if (kind_ == Kind::gemm) {
-      ES_TRY(gemm_.run(ctx, m.data(x), m.data(weights), sum != kNoValue ? m.data(sum) : nullptr, m.data(y)));
-      if (gemm_.fuses_activation()) return Status::ok_status();
-      // cuBLASLt's epilogues have no Clip (ReLU6), Sigmoid, HardSwish, LeakyRelu, ...: bias and residual are
-      // in the product, the activation follows in place.
-      launch_unary(ctx.stream, half, act, m.data(y), m.data(y), int64_t{g.n} * g.k * g.oh * g.ow);
-      return check(cudaGetLastError(), name.c_str());
-    }
-    ES_CUDA_TRY(cudnnConvolutionForward(ctx.cudnn, &one, x_desc_, m.data(x), w_desc_, m.data(weights), conv_desc_,
-                                        algo_, ctx.workspace, ctx.workspace_bytes, &zero, y_desc_, m.data(y)));
-    if (bias == kNoValue && sum == kNoValue && act.op == Unary::identity) return Status::ok_status();
-    launch_bias_act(ctx.stream, half, nhwc, m.data(y), bias != kNoValue ? m.data(bias) : nullptr,
-                    sum != kNoValue ? m.data(sum) : nullptr, act, g.n, g.k, int64_t{g.oh} * g.ow);
-    return check(cudaGetLastError(), name.c_str());
+    kind_ = Kind::im2col;
+    workspace_bytes = col_bytes_ + gemm_workspace;
+    return Status::ok_status();
   }
 
- protected:
-  void rebind_fields(ValueId from, ValueId to) override {
-    if (x == from) x = to;
-    if (sum == from) sum = to;
+  // The im2col matrix takes the front of the shared workspace; the product's own workspace follows it.
+  Context im2col_gemm_context(const Context& ctx) const {
+    Context c = ctx;
+    c.workspace = static_cast<std::byte*>(ctx.workspace) + col_bytes_;
+    c.workspace_bytes = ctx.workspace_bytes - col_bytes_;
+    return c;
+  }
+  Context gemm_context(const Context& ctx) const { return kind_ == Kind::im2col ? im2col_gemm_context(ctx) : ctx; }
+
+  // Mean time of one run() as the timed loop will see it: with --cuda-graph, replays of the runs captured
+  // as a graph (device time alone; each cuDNN legacy call also costs the host tens of microseconds, which
+  // replay does not repeat), else the runs enqueued back to back (whichever of host and device is slower).
+  Result<float> time_runs(const Context& ctx) {
+    constexpr int kRuns = 10;
+    auto enqueue = [&]() -> Status {
+      for (int i = 0; i < kRuns; ++i) ES_TRY(run(ctx));
+      return Status::ok_status();
+    };
+    const std::unique_ptr<CUevent_st, decltype(&cudaEventDestroy)> begin(new_event(), cudaEventDestroy),
+        end(new_event(), cudaEventDestroy);
+    if (!begin || !end) return error(StatusCode::internal, "layer '{}': cudaEventCreate failed", name);
+    std::unique_ptr<CUgraphExec_st, decltype(&cudaGraphExecDestroy)> replay(nullptr, cudaGraphExecDestroy);
+    if (ctx.cuda_graph) {
+      cudaGraph_t graph = nullptr;
+      ES_CUDA_TRY(cudaStreamBeginCapture(ctx.stream, cudaStreamCaptureModeThreadLocal));
+      const Status captured = enqueue();
+      const cudaError_t ended = cudaStreamEndCapture(ctx.stream, &graph);
+      ES_TRY(captured);
+      ES_CUDA_TRY(ended);
+      cudaGraphExec_t exec = nullptr;
+      const cudaError_t made = cudaGraphInstantiate(&exec, graph, 0);
+      cudaGraphDestroy(graph);
+      ES_CUDA_TRY(made);
+      replay.reset(exec);
+    }
+    auto once = [&]() -> Status {
+      if (replay) return check(cudaGraphLaunch(replay.get(), ctx.stream), "cudaGraphLaunch");
+      return enqueue();
+    };
+    ES_TRY(once());  // warm-up
+    ES_CUDA_TRY(cudaEventRecord(begin.get(), ctx.stream));
+    ES_TRY(once());
+    ES_CUDA_TRY(cudaEventRecord(end.get(), ctx.stream));
+    ES_CUDA_TRY(cudaEventSynchronize(end.get()));
+    float ms = 0;
+    ES_CUDA_TRY(cudaEventElapsedTime(&ms, begin.get(), end.get()));
+    return ms / kRuns;
   }
 
- private:
+  static cudaEvent_t new_event() {
+    cudaEvent_t e = nullptr;
+    return cudaEventCreate(&e) == cudaSuccess ? e : nullptr;
+  }
+
   Status run_fused(const Context& ctx) {
     const DeviceMemory& m = *ctx.memory;
     const float one = 1.f, alpha2 = sum != kNoValue ? 1.f : 0.f;
@@ -149,8 +260,9 @@ class ConvStep final : public Step {
   cudnnActivationDescriptor_t act_desc_ = nullptr;
   cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   bool fused_ = false;
-  EpilogueGemm gemm_;  // Kind::gemm
-  enum class Kind { cudnn, gemm, depthwise } kind_ = Kind::cudnn;
+  EpilogueGemm gemm_;  // Kind::gemm and Kind::im2col
+  size_t col_bytes_ = 0;  // Kind::im2col: the im2col matrix at the front of the workspace
+  enum class Kind { cudnn, gemm, im2col, depthwise } kind_ = Kind::cudnn;
 };
 
 // FusedConv's "activation" attribute as the epilogue function (params in ONNX order, ONNX defaults).

@@ -5,6 +5,7 @@
 // the device memory exists.
 #pragma once
 
+#include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/cuda_check.h"
 #include "ir/graph.h"
 
@@ -59,6 +60,8 @@ struct Context {
   void* workspace = nullptr;  // shared scratch of cuDNN convolutions and cuBLASLt products
   size_t workspace_bytes = 0;
   bool tf32 = false;          // tensor cores with TF32 inputs allowed (--precision tf32)
+  ConvForm conv_form = ConvForm::fastest;
+  bool cuda_graph = false;    // the compute is replayed as a CUDA Graph (no host overhead per step)
   const DeviceMemory* memory = nullptr;
 };
 
