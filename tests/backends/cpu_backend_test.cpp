@@ -4,6 +4,7 @@
 // oneDNN ops (layout reorders), and the executable's contract: buffer reuse, I/O validation and copies,
 // profiling names.
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/skinny_gemm.h"
 #include "backends/ref/ref_kernels.h"
 #include "ir/builder.h"
 #include "support/graph_test_util.h"
@@ -254,6 +255,33 @@ TEST(CpuBackend, GemmAndMatMul) {
   b.output(node(b, OpKind::MatMul, {batched, w}));
   b.output(node(b, OpKind::MatMul, {batched, batched_rhs}));
   expect_matches_reference(build_inferred(b));
+}
+
+TEST(CpuBackend, ProductsOfFewRowsWithConstantWeightsRunOnTheSkinnyKernel) {
+  // A classifier at batch 1-4: edgescope's panel kernel, over several 64-column panels and a masked tail, with
+  // B plain or transposed, a bias per column or one for all, alpha and beta folded. Five rows go to oneDNN.
+  GraphBuilder b("skinny");
+  ValueId w = b.initializer("w", random_tensor({100, 130}, 1));
+  ValueId wt = b.initializer("wt", random_tensor({130, 100}, 2));
+  ValueId per_column = b.initializer("c", random_tensor({130}, 3));
+  ValueId row = b.initializer("c_row", random_tensor({1, 130}, 4));
+  ValueId one = b.initializer("c_one", random_tensor({1}, 5));
+  auto x = [&](int64_t rows) { return b.input("x" + std::to_string(rows), DType::f32, {rows, 100}); };
+  b.output(node(b, OpKind::Gemm, {x(1), wt, per_column},
+                attrs({{"transB", int64_t{1}}, {"alpha", 0.5f}, {"beta", 2.0f}})));
+  b.output(node(b, OpKind::Gemm, {x(2), w, row}));
+  b.output(node(b, OpKind::Gemm, {x(3), w, one}));
+  b.output(node(b, OpKind::MatMul, {x(4), w}));
+  b.output(node(b, OpKind::Gemm, {x(5), w, per_column}));
+  const Graph g = build_inferred(b);
+  expect_matches_reference(g);
+
+  if (!SkinnyGemmStep::supported()) GTEST_SKIP() << "the skinny kernel needs AVX-512; outputs checked on oneDNN's";
+  auto steps = compiled_steps(g, {.threads = 2});
+  ASSERT_TRUE(steps.ok()) << steps.status().message();
+  std::vector<bool> skinny;
+  for (const CompiledStep& step : *steps) skinny.push_back(step.implementation == "edgescope:avx512");
+  EXPECT_EQ(skinny, (std::vector<bool>{true, true, true, true, false}));
 }
 
 TEST(CpuBackend, ClassifierTailNeedsNoReorder) {

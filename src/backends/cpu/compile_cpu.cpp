@@ -71,9 +71,12 @@ Result<std::vector<CompiledStep>> compiled_steps(const Graph& graph, const CpuOp
     return bytes;
   };
   std::vector<CompiledStep> steps;
-  for (const auto& step : program.steps)
-    steps.push_back({step->name, step->op, step->implementation,
+  for (const auto& step : program.steps) {
+    std::vector<std::string> nodes;
+    for (const Node* node : step->nodes) nodes.push_back(node->name);
+    steps.push_back({step->name, step->op, step->implementation, std::move(nodes),
                      slot_bytes(step->reads) + static_cast<double>(step->constant_bytes), slot_bytes(step->writes)});
+  }
   return steps;
 }
 

@@ -1,6 +1,9 @@
 // Gemm and MatMul on oneDNN's matmul primitive. Constant weights are reordered once into the layout
 // the primitive chose; Gemm's alpha and beta are folded into the constant B and C.
 #include "backends/cpu/lowering.h"
+#include "backends/cpu/skinny_gemm.h"
+
+#include <omp.h>
 
 namespace es::cpu {
 
@@ -28,7 +31,34 @@ struct MatmulPlan {
   memory::desc bias_desc;
 };
 
+// A few rows of A (not transposed) against constant weights, with a bias that is one row: edgescope's own
+// kernel (skinny_gemm.h). false when the product is not of that kind.
+bool emit_skinny(ProgramBuilder& b, const Node& node, const MatmulPlan& plan) {
+  const int64_t rows = plan.src.dims()[0], depth = plan.src.dims()[1], columns = plan.dst.dims()[1];
+  if (!plan.weights_constant || rows > kSkinnyGemmMaxRows || !SkinnyGemmStep::supported()) return false;
+  if (plan.src != memory::desc({rows, depth}, f32, tag::ab) || (plan.bias && plan.bias_desc.dims()[0] != 1))
+    return false;
+  const auto& strides = plan.weights_user.data.format_desc.blocking.strides;  // B may be stored transposed
+  const float* weights = plan.weights.data<float>();
+  const float* bias = plan.bias ? plan.bias->data<float>() : nullptr;
+  const int64_t bias_columns = plan.bias ? plan.bias_desc.dims()[1] : 1;  // 1: one value for every column
+  SkinnyGemmWeights packed = pack_skinny_gemm(
+      depth, columns, [&](int64_t k, int64_t n) { return weights[k * strides[0] + n * strides[1]]; },
+      [&](int64_t n) { return bias ? bias[n % bias_columns] : 0.0f; });
+  const SlotId input = b.use_plain(node.inputs[0]);
+  const SlotId output = b.define(node.outputs[0], Layout::plain());
+  // build_program set OpenMP's thread count for this compilation; the step runs with the same.
+  auto step = std::make_unique<SkinnyGemmStep>(std::move(packed), rows, input, output, omp_get_max_threads());
+  step->name = layer_name(node);
+  step->op = std::string(op_name(node.op));
+  step->implementation = "edgescope:avx512";
+  step->nodes = {&node};
+  b.add_step(std::move(step));
+  return true;
+}
+
 Result<bool> emit(ProgramBuilder& b, const Node& node, const MatmulPlan& plan) {
+  if (emit_skinny(b, node, plan)) return true;
   const memory::desc weights = plan.weights_constant ? memory::desc(plan.weights_user.dims(), f32, tag::any)
                                                      : plan.weights_user;
   auto pd = try_create<dnnl::matmul::primitive_desc>([&] {

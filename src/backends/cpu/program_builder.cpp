@@ -125,6 +125,7 @@ PrimitiveStep& ProgramBuilder::add_primitive(const Node& node, const dnnl::primi
   step->name = layer_name(node);
   step->op = std::string(op_name(node.op));
   step->implementation = pd.impl_info_str();
+  step->nodes = {&node};
   PrimitiveStep& added = *step;
   program_.steps.push_back(std::move(step));
   return added;
@@ -140,6 +141,7 @@ void ProgramBuilder::add_reference(const Node& node) {
   step->name = layer_name(node);
   step->op = std::string(op_name(node.op));
   step->implementation = "reference";
+  step->nodes = {&node};
   program_.steps.push_back(std::move(step));
 }
 

@@ -45,6 +45,8 @@ class ProgramBuilder {
                                std::vector<SlotArg> slot_args, std::vector<FixedArg> fixed_args = {});
   // A reference kernel on plain inputs and outputs. `node` must be one of graph().nodes.
   void add_reference(const Node& node);
+  // A step of edgescope's own (its name, op and slots already set).
+  void add_step(std::unique_ptr<Step> step) { program_.steps.push_back(std::move(step)); }
 
   // Fixes the graph inputs no node read, chooses the slots copy_outputs reads, and hands the program over.
   Program finish();
