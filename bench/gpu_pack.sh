@@ -12,12 +12,16 @@ pack=$(realpath -m "${2:-$root/.carry/cuda/pack.tar.xz}")
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib" "$(dirname "$pack")"
-for b in src/cli/edgescope tests/backends/cuda_backend_test tests/runtime/hetero_test tests/runtime/restriction_test \
-         tests/runtime/reference_models \
+for b in src/cli/edgescope tests/backends/cuda_backend_test tests/backends/cuda_nvtx_test tests/runtime/hetero_test \
+         tests/runtime/restriction_test tests/runtime/reference_models \
          tests/conformance/onnx_conformance_test; do
   [[ -x "$build/$b" ]] || { echo "gpu_pack: $build/$b is not built" >&2; exit 2; }
   strip -o "$stage/bin/$(basename "$b")" "$build/$b"
 done
+# cuda_nvtx_test loads its NVTX injection library from beside itself.
+recorder="$build/tests/backends/libes_nvtx_recorder.so"
+[[ -f "$recorder" ]] || { echo "gpu_pack: $recorder is not built" >&2; exit 2; }
+strip --strip-unneeded -o "$stage/bin/$(basename "$recorder")" "$recorder"
 ldd "$stage"/bin/* | awk '/=> \// { print $3 }' | sort -u |
   grep -vE '/(libcudnn[a-z_]*|libcublas(Lt)?|libcudart|libcuda|libnvrtc|libc|libm|libstdc\+\+|libgcc_s|ld-linux|libdl|librt|libpthread)[.-]' |
   while read -r lib; do cp -L "$lib" "$stage/lib/"; done

@@ -7,7 +7,8 @@
 #
 # Stages:
 #   env          GPU, driver, cuDNN/cuBLAS found, tools present
-#   tests        cuda_backend_test, hetero_test, restriction_test, reference_models (cuda), onnx_conformance_test (cuda)
+#   tests        cuda_backend_test, cuda_nvtx_test, hetero_test, restriction_test, reference_models (cuda),
+#                onnx_conformance_test (cuda)
 #   smoke        edgescope bench on the shared models with each option family
 #   diag         per-layer profiles of ResNet-50 (batch 32) and MobileNetV2 (batch 1), FP16 and TF32
 #   torch        PyTorch side of bench/cuda_vs_pytorch.sh (timings into $OUT/torch_json.tar.gz)
@@ -15,7 +16,8 @@
 #   profiles     per-layer profiles for the simulator (bench/gpu_profiles.sh) into $OUT/h100_profiles.tar.gz
 #   restrict     bench/restrict_dla.sh (cuda vs cuda restricted to the DLA's rules) into $OUT/restrict_dla.md
 #   nvtx         the NVTX ranges (phases, layers) as a profiler sees them: Nsight Systems where the machine has it
-#                (a short restricted bench captured, `nsys stats` into logs/nvtx*.csv), else Nsight Compute's
+#                (a short restricted bench captured, `nsys stats` into logs/nvtx*.csv), else cuda_nvtx_test's
+#                injection library on a short restricted bench (logs/nvtx_record.txt) and Nsight Compute's
 #                --nvtx on a few kernels of the timed loop (logs/ncu_nvtx.txt)
 set -uo pipefail
 ROOT=$(pwd)
@@ -51,7 +53,7 @@ libpath() {
   done
   ES_LD="$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   for b in "$WORK"/bin/*; do
-    [[ "$b" == *.sh ]] && continue
+    [[ "$b" == *.sh || "$b" == *.so ]] && continue
     printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$ES_LD" "$b" > "$b.sh"
     chmod +x "$b.sh"
   done
@@ -79,9 +81,9 @@ run_test() {
 # ES_TESTS picks some of them (e.g. "restriction_test hetero_test"); all by default.
 stage_tests() {
   local summary="^\[  (FAILED|PASSED|SKIPPED) |Failure|error:"
-  for t in ${ES_TESTS:-cuda_backend_test hetero_test restriction_test reference_models onnx_conformance_test}; do
+  for t in ${ES_TESTS:-cuda_backend_test cuda_nvtx_test hetero_test restriction_test reference_models onnx_conformance_test}; do
     case "$t" in
-      cuda_backend_test|hetero_test|restriction_test) run_test "$t" 120 '*' "$summary" ;;
+      cuda_backend_test|cuda_nvtx_test|hetero_test|restriction_test) run_test "$t" 120 '*' "$summary" ;;
       reference_models) run_test "$t" 200 '*Cuda*' "relative L2|$summary" ;;
       onnx_conformance_test) run_test "$t" 200 '*cuda_*' "^conformance:|^  FAILED " ;;
       *) echo "no test '$t'" ;;
@@ -166,6 +168,14 @@ stage_nvtx() {
   fi
   echo "nsys: not on this machine (PATH, /usr/local/cuda*/bin, /opt/nvidia/nsight-systems*); $(find / -xdev -maxdepth 6 \
         -name nsys -type f 2>/dev/null | head -3 | tr '\n' ' ')"
+  # Every range as a profiler receives it, through cuda_nvtx_test's NVTX injection library: the restricted plan
+  # (CUDA segments around a CPU one), a few iterations and a one-run per-layer profile, into logs/nvtx_record.txt.
+  NVTX_INJECTION64_PATH="$WORK/bin/libes_nvtx_recorder.so" ES_NVTX_RECORD="$LOG/nvtx_record.txt" \
+    "$es" bench "$d/mv2.onnx" --device cuda --restrict cuda=dla --iterations 3 --warmup-iterations 1 --profile-layers 1 \
+    > "$LOG/nvtx_bench.txt" 2>&1
+  echo "recorded $(grep -c '^push' "$LOG/nvtx_record.txt") ranges; top-level ones by name:"
+  awk '/^push/ { if (depth++ == 0) count[substr($0, 6)]++ } /^pop/ { depth-- } END { for (n in count) print count[n], n }' \
+    "$LOG/nvtx_record.txt" | sort -k2 | head -30
   command -v ncu > /dev/null || PATH="$PATH:/usr/local/cuda/bin"
   # FP16 converts the input to NHWC half inside the H2D range: that kernel, then a few of the timed loop's layers.
   { ncu --version | tail -1
