@@ -168,7 +168,8 @@ std::map<std::string, std::string> effective_options(const BenchCliOptions& o, c
           {"seed", std::to_string(o.seed)}, {"passes", o.model.passes},
           {"shape", fmt::format("{}", fmt::join(o.model.shapes, " "))},
           {"profile_layers", std::to_string(o.profile_layers)}, {"images", o.images_dir},
-          {"labels", o.labels_path}, {"restrict", o.plan.restriction}};
+          {"labels", o.labels_path}, {"restrict", o.plan.restriction},
+          {"cuda_graph", o.cuda_graph ? "true" : "false"}};
 }
 
 Status write_text(const std::string& path, const std::string& text, const char* what) {

@@ -75,6 +75,7 @@ Result<sim::MeasuredProfile> read_profile(const std::string& path) {
   ES_ASSIGN_OR_RETURN(int64_t threads, integer_option(path, "threads", option_of(options, "threads", "0")));
   ES_ASSIGN_OR_RETURN(int64_t batch, integer_option(path, "batch", option_of(options, "batch", "0")));
   p.plan.threads = static_cast<int>(threads);
+  p.plan.cuda_graph = option_of(options, "cuda_graph", "false") == "true";
   ModelCliOptions model_options;
   model_options.model_path = model.string();
   model_options.passes = option_of(options, "passes", "default");

@@ -24,6 +24,7 @@ struct SimulateCliOptions {
   bool symbolic_batch = false;
   int64_t batch = 0;
   int threads = 0;
+  bool cuda_graph = false;
   int64_t iterations = 1000;
   int streams = 1;
   std::string json_path, trace_path;
@@ -38,6 +39,7 @@ Status run_simulate(const SimulateCliOptions& o) {
   ES_ASSIGN_OR_RETURN(options.plan.precision, sim::parse_precision(o.precision));
   ES_ASSIGN_OR_RETURN(options.plan.trt, placement::parse_trt_version(o.trt));
   options.plan.symbolic_batch = o.symbolic_batch;
+  options.plan.cuda_graph = o.cuda_graph;
   options.iterations = o.iterations;
   options.streams = o.streams;
   ES_ASSIGN_OR_RETURN(sim::Simulation sim, sim::simulate(graph, target, options));
@@ -52,6 +54,7 @@ Status run_simulate(const SimulateCliOptions& o) {
   r.options["passes"] = o.model.passes;
   r.options["threads"] = std::to_string(o.threads);
   r.options["symbolic_batch"] = o.symbolic_batch ? "true" : "false";
+  r.options["cuda_graph"] = o.cuda_graph ? "true" : "false";
 
   fmt::print("{}{}{}", report::format_console(r), plan_summary(sim.plan), layer_table(r));
   ES_TRY(write_text(o.json_path, report::to_json(r), "--json"));
@@ -77,6 +80,7 @@ Command add_simulate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--precision", o->precision, "fp32 (not on the DLA) | fp16 | int8")->capture_default_str();
   cmd->add_option("--threads", o->threads, "cpu: threads (0 = the target's cores)")->capture_default_str();
+  cmd->add_flag("--cuda-graph", o->cuda_graph, "cuda: the inference replays one CUDA Graph (as bench --cuda-graph)");
   cmd->add_option("--trt", o->trt, "TensorRT release whose parser and DLA rules apply: 8.5, 8.6, 10")->capture_default_str();
   cmd->add_flag("--symbolic-batch", o->symbolic_batch,
                 "The ONNX inputs declare a symbolic batch dimension (as the ONNX Model Zoo files do): TensorRT's "

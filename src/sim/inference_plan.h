@@ -41,6 +41,9 @@ struct PlanOptions {
   placement::TrtVersion trt = placement::TrtVersion::v8_5;
   // The ONNX inputs declare a symbolic batch (as the ONNX Model Zoo files do): see ParserOptions::dynamic_batch.
   bool symbolic_batch = false;
+  // cuda: the inference replays one CUDA Graph (bench --cuda-graph), so a kernel costs the GPU's gap between
+  // kernels of a graph (cuda.graph_kernel_us) instead of its launch from the host.
+  bool cuda_graph = false;
 };
 
 struct InferencePlan {

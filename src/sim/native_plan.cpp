@@ -15,7 +15,7 @@ namespace {
 class NativePlanner {
  public:
   NativePlanner(const Graph& graph, const TargetModel& model, const PlanOptions& o)
-      : graph_(graph), model_(model), on_cpu_(o.device == "cpu") {
+      : graph_(graph), model_(model), on_cpu_(o.device == "cpu"), cuda_graph_(o.cuda_graph) {
     if (on_cpu_) {
       const CpuParameters& c = model.cpu;
       const double threads = o.threads > 0 ? o.threads : c.cores;
@@ -55,7 +55,7 @@ class NativePlanner {
       gemm_.split_k = true;  // cuBLAS splits the reduction of a skinny GEMM; cuDNN's convolution kernels do not
       depthwise_ = stream_ = cuda_roofline(o.precision, false);
       // Depthwise convolutions are cuDNN calls in FP32; FP16 runs the backend's own NHWC kernel.
-      if (o.precision == Precision::fp32) depthwise_.launch_us = model.cuda.library_call_us;
+      if (o.precision == Precision::fp32 && !cuda_graph_) depthwise_.launch_us = model.cuda.library_call_us;
     }
   }
 
@@ -80,7 +80,7 @@ class NativePlanner {
     RooflineConfig r;
     r.dram_gb_s = model_.memory.dram_gb_s;
     r.dram_fraction = c.dram_efficiency;
-    r.launch_us = matrix ? c.library_call_us : c.kernel_us;
+    r.launch_us = cuda_graph_ ? c.graph_kernel_us : matrix ? c.library_call_us : c.kernel_us;
     const bool tensor = matrix && precision != Precision::fp32;
     // CUDA cores: packed half2 doubles the FP32 rate.
     r.peak_tflops = tensor ? g.fp16_tensor_tflops : g.fp32_tflops * (4.0 / bytes_per_element(precision));
@@ -92,6 +92,17 @@ class NativePlanner {
       r.wave_blocks = static_cast<int64_t>(g.sms);
     }
     return r;
+  }
+
+  bool pointwise(const Node& node) const {
+    if (node.op != OpKind::Conv && node.op != OpKind::FusedConv) return false;
+    auto all = [&](const char* attr, int64_t value) {
+      const std::vector<int64_t> v = node.attrs.get_ints(attr);
+      return std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == value; });
+    };
+    const Shape& w = graph_.value(node.inputs.at(1)).shape;  // [K, C, kh, kw]
+    return w.size() == 4 && w[2] == 1 && w[3] == 1 && all("strides", 1) && all("pads", 0) &&
+           node.attrs.get_int("group", 1) == 1;
   }
 
   double numel(ValueId v) const { return static_cast<double>(shape_numel(graph_.value(v).shape)); }
@@ -142,9 +153,11 @@ class NativePlanner {
       steps_.push_back(std::move(s));
       return;
     }
-    RooflineConfig config = kind == KernelClass::dense ? dense_ : kind == KernelClass::winograd ? winograd_
-                            : kind == KernelClass::gemm ? gemm_ : kind == KernelClass::depthwise ? depthwise_
-                            : kind == KernelClass::reorder ? reorder_ : stream_;
+    // The CUDA backend runs a 1x1, stride-1, unpadded convolution as a cuBLASLt product, which splits K.
+    const bool cublas_conv = !on_cpu_ && kind == KernelClass::dense && pointwise(*k.node);
+    RooflineConfig config = cublas_conv ? gemm_ : kind == KernelClass::dense ? dense_
+                            : kind == KernelClass::winograd ? winograd_ : kind == KernelClass::gemm ? gemm_
+                            : kind == KernelClass::depthwise ? depthwise_ : kind == KernelClass::reorder ? reorder_ : stream_;
     // CPU streaming kernels and Reorders run at the rate of the cache level their traffic fits in, if any.
     const bool streams = on_cpu_ && (kind == KernelClass::stream || kind == KernelClass::reorder ||
                                      kind == KernelClass::row_broadcast);
@@ -173,6 +186,7 @@ class NativePlanner {
   const Graph& graph_;
   const TargetModel& model_;
   const bool on_cpu_;
+  const bool cuda_graph_;
   RooflineConfig dense_, winograd_, depthwise_, gemm_, stream_, reorder_;
   struct CacheLevel {
     double bytes, gb_s;  // capacity; streaming rate of the threads while a kernel's traffic fits in it

@@ -80,6 +80,7 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.dram_efficiency", &CudaParameters::dram_efficiency},
     {"cuda.kernel_us", &CudaParameters::kernel_us},
     {"cuda.library_call_us", &CudaParameters::library_call_us},
+    {"cuda.graph_kernel_us", &CudaParameters::graph_kernel_us},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},

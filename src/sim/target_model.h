@@ -90,6 +90,7 @@ struct CudaParameters {
   double dram_efficiency = 0;    // memory-bound kernels: element-wise, pooling, depthwise, data movement
   double kernel_us = 0;          // per kernel of its own: launch and host enqueue
   double library_call_us = 0;    // per cuDNN / cuBLAS call (convolutions, GEMMs): its host-side set-up besides
+  double graph_kernel_us = 0;    // per kernel of either kind replayed in a CUDA Graph: no host launch, the GPU's gap
 };
 
 struct MemoryParameters {

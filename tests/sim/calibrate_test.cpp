@@ -15,10 +15,11 @@ namespace {
 using testing::zoo_graph;
 
 // What `bench --profile-layers` would have measured if the machine were exactly `truth` (the whole-model
-// latency only when `with_latency`: the plan's steps one after the other).
+// latency only when `with_latency`: the plan's steps one after the other, replayed as a CUDA Graph when
+// `cuda_graph`; the layers are always launched from the host).
 MeasuredProfile synthetic_profile(std::string_view model, const placement::Target& target, const TargetModel& truth,
                                   const std::string& device = "cpu", Precision precision = Precision::fp32,
-                                  bool with_latency = false) {
+                                  bool with_latency = false, bool cuda_graph = false) {
   MeasuredProfile p;
   p.source = std::string(model) + "." + device + "." + std::string(precision_name(precision)) + ".json";
   p.graph = zoo_graph(model, /*optimised=*/true);
@@ -27,10 +28,13 @@ MeasuredProfile synthetic_profile(std::string_view model, const placement::Targe
   p.plan.threads = 1;
   Result<InferencePlan> plan = plan_native(p.graph, target.name, truth, p.plan);
   EXPECT_TRUE(plan.ok()) << plan.status().message();
-  for (const PlanStep& s : plan->steps) {
+  for (const PlanStep& s : plan->steps)
     if (s.layer) p.layers.push_back({s.name, s.op, device, 0, 0, step_time_us(s) / 1000});
+  p.plan.cuda_graph = cuda_graph;
+  Result<InferencePlan> timed = plan_native(p.graph, target.name, truth, p.plan);
+  EXPECT_TRUE(timed.ok()) << timed.status().message();
+  for (const PlanStep& s : timed->steps)
     if (with_latency) p.latency_ms += step_time_us(s) / 1000;
-  }
   return p;
 }
 
@@ -41,8 +45,7 @@ TEST(Calibrate, RecoversKnownCpuParametersFromSyntheticProfiles) {
   truth.cpu.depthwise_efficiency = 0.17;
   truth.cpu.bandwidth_gb_s = 35;
   truth.cpu.stream_l2_bandwidth_gb_s = 12;
-  truth.cpu.eltwise_overhead_us = 3.5;
-  truth.cpu.reorder_overhead_us = 1.2;
+  truth.cpu.matrix_overhead_us = 3.5;
   std::vector<MeasuredProfile> profiles = {synthetic_profile("mobilenetv2-12", target, truth),
                                            synthetic_profile("resnet50-v1-12", target, truth)};
   TargetModel fitted = *target_model(target);  // the shipped starting values
@@ -53,9 +56,7 @@ TEST(Calibrate, RecoversKnownCpuParametersFromSyntheticProfiles) {
   EXPECT_NEAR(fitted.cpu.depthwise_efficiency, 0.17, 0.17 * 0.01);
   EXPECT_NEAR(fitted.cpu.bandwidth_gb_s, 35, 35 * 0.01);
   EXPECT_NEAR(fitted.cpu.stream_l2_bandwidth_gb_s, 12, 12 * 0.01);
-  // Only the two GlobalAveragePools are oneDNN element-wise kernels here, with little weight: 3 %.
-  EXPECT_NEAR(fitted.cpu.eltwise_overhead_us, 3.5, 3.5 * 0.03);
-  EXPECT_NEAR(fitted.cpu.reorder_overhead_us, 1.2, 1.2 * 0.01);
+  EXPECT_NEAR(fitted.cpu.matrix_overhead_us, 3.5, 3.5 * 0.01);
   EXPECT_LT(c->objective_after, 1e-6);
   EXPECT_GT(c->objective_before, 1e-2);
   for (const ProfileError& e : c->profiles) {
@@ -74,11 +75,13 @@ TEST(Calibrate, RecoversKnownCpuParametersFromSyntheticProfiles) {
 TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
   placement::Target target = *placement::find_target("h100-sxm");
   TargetModel truth = *target_model(target);
-  truth.cuda = {0.9, 0.2, 0.12, 6, 14};  // fp32, tensor and DRAM efficiencies, kernel and library call µs
+  // fp32, tensor and DRAM efficiencies, kernel, library call and CUDA Graph kernel µs
+  truth.cuda = {0.9, 0.2, 0.12, 6, 14, 1.5};
   std::vector<MeasuredProfile> profiles;
   for (Precision precision : {Precision::fp32, Precision::fp16})
     for (std::string_view model : {"mobilenetv2-12", "resnet50-v1-12"})
-      profiles.push_back(synthetic_profile(model, target, truth, "cuda", precision, /*with_latency=*/true));
+      for (bool graph : {false, true})  // the timed loop launched from the host, or replayed as a CUDA Graph
+        profiles.push_back(synthetic_profile(model, target, truth, "cuda", precision, /*with_latency=*/true, graph));
   TargetModel fitted = *target_model(target);
   Result<Calibration> c = calibrate(target, fitted, profiles, default_fit_keys("cuda"));
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -87,6 +90,7 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
   EXPECT_NEAR(fitted.cuda.dram_efficiency, 0.12, 0.12 * 0.01);
   EXPECT_NEAR(fitted.cuda.kernel_us, 6, 6 * 0.01);
   EXPECT_NEAR(fitted.cuda.library_call_us, 14, 14 * 0.01);
+  EXPECT_NEAR(fitted.cuda.graph_kernel_us, 1.5, 1.5 * 0.01);
   EXPECT_LT(c->objective_after, 1e-6);
 }
 

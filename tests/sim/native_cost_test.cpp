@@ -43,6 +43,9 @@ CostGraph cost_graph() {
   outs.push_back(b.op(OpKind::MaxPool, {x}, {{"kernel_shape", std::vector<int64_t>{3, 3}},
                                               {"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
   outs.push_back(b.op(OpKind::GlobalAveragePool, {x}));
+  // A 1x1 convolution over many channels at a small spatial size (a late ResNet layer's shape).
+  ValueId features = b.input("features", DType::f32, {1, 2048, 7, 7});
+  outs.push_back(b.op(OpKind::Conv, {features, b.initializer("w1x1", Tensor(DType::f32, {64, 2048, 1, 1}))}));
   // UltraFace's boxes: a rank-3 tensor with two elements per row, divided by a scalar.
   ValueId boxes = b.input("boxes", DType::f32, {1, 4420, 2});
   outs.push_back(b.op(OpKind::Div, {boxes, b.initializer("two", Tensor::scalar<float>(2))}));
@@ -88,7 +91,8 @@ PlanStep cost(const CostGraph& g, const NativeKernel& k, const TargetModel& mode
 }
 
 NativeKernel kernel(const Node& node, std::string implementation, double read_bytes, double write_bytes) {
-  return {node.name, std::string(op_name(node.op)), std::move(implementation), &node, read_bytes, write_bytes};
+  return {.name = node.name, .op = std::string(op_name(node.op)), .implementation = std::move(implementation), .node = &node,
+          .read_bytes = read_bytes, .write_bytes = write_bytes};
 }
 
 TEST(NativeCost, ReferenceKernelsCostTheirElementsByWhatTheyCompute) {
@@ -144,12 +148,12 @@ TEST(NativeCost, StreamingKernelsRunAtTheRateOfTheCacheLevelTheirTrafficFits) {
   EXPECT_DOUBLE_EQ(large.dram_bytes, 8e6);
   EXPECT_DOUBLE_EQ(large.bandwidth_gb_s, c.stream_dram_bandwidth_gb_s);
   // A layout conversion (no node): its fraction of the rate of the level it fits in, its own overhead.
-  NativeKernel in_l3{"reorder x", "Reorder", "jit:uni", nullptr, 1e6, 1e6};
+  NativeKernel in_l3{.name = "reorder x", .op = "Reorder", .implementation = "jit:uni", .read_bytes = 1e6, .write_bytes = 1e6};
   PlanStep r = cost(g, in_l3, m);
   EXPECT_NEAR(r.compute_us, 2e6 / (c.reorder_efficiency * c.stream_l3_bandwidth_gb_s * 1e3), 1e-9);
   EXPECT_EQ(r.dram_bytes, 0);
   EXPECT_DOUBLE_EQ(r.fixed_us, c.reorder_overhead_us);
-  NativeKernel beyond{"reorder x", "Reorder", "jit:uni", nullptr, 4e6, 4e6};
+  NativeKernel beyond{.name = "reorder x", .op = "Reorder", .implementation = "jit:uni", .read_bytes = 4e6, .write_bytes = 4e6};
   EXPECT_DOUBLE_EQ(cost(g, beyond, m).bandwidth_gb_s, c.reorder_efficiency * c.stream_dram_bandwidth_gb_s);
   // Pooling does a window's arithmetic per output: 3 x 3 per element of x (at the CPU's peak, one thread).
   PlanStep pool = cost(g, kernel(g.node(OpKind::MaxPool), "jit:avx512_core", 4e6, 4e6), m);
@@ -210,11 +214,12 @@ TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
 TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
   CostGraph g = cost_graph();
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
-  h100.cuda = {0.8, 0.3, 0.15, 4, 12};  // fp32, tensor and DRAM efficiencies, kernel and library call µs
+  // fp32, tensor and DRAM efficiencies, kernel, library call and CUDA Graph kernel µs
+  h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};
   const Node& conv = g.node(OpKind::Conv);
   PlanOptions o;
   o.device = "cuda";
-  NativeKernel k{conv.name, "Conv", "", &conv, 2 * kX + 18432, 2 * kX};
+  NativeKernel k{.name = conv.name, .op = "Conv", .node = &conv, .read_bytes = 2 * kX + 18432, .write_bytes = 2 * kX};
   // FP16 on tensor cores: M = 56 x 56 = 3136 rows in 128-row tiles (25), N = 32 columns shrink the 128-wide
   // tile to 32, K = 288 pads to 9 x 32: 25 blocks fill one wave of the 132 SMs, which costs 132 blocks.
   o.precision = Precision::fp16;
@@ -232,10 +237,43 @@ TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
   EXPECT_NEAR(layer_step(*fp32).compute_us, 132 * 2.0 * 128 * 32 * 288 / (h100.gpu.fp32_tflops * 1e6 * 0.8), 1e-9);
   // The backend's own element-wise kernel: its launch, bound by DRAM.
   const Node& add = g.node(OpKind::Add);
-  Result<InferencePlan> eltwise = plan_native(g.graph, {{add.name, "Add", "", &add, 4 * kX, 4 * kX}}, "h100-sxm", h100, o);
+  Result<InferencePlan> eltwise = plan_native(g.graph, {{.name = add.name, .op = "Add", .node = &add, .read_bytes = 4 * kX, .write_bytes = 4 * kX}},
+                                               "h100-sxm", h100, o);
   ASSERT_TRUE(eltwise.ok());
   EXPECT_DOUBLE_EQ(layer_step(*eltwise).fixed_us, 4);
   EXPECT_DOUBLE_EQ(layer_step(*eltwise).dram_bytes, 8 * kX);
+  // Replayed in a CUDA Graph, a library call and an own kernel cost the GPU's gap between kernels alone.
+  o.cuda_graph = true;
+  Result<InferencePlan> replayed = plan_native(g.graph, {k}, "h100-sxm", h100, o);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_DOUBLE_EQ(layer_step(*replayed).fixed_us, 1.5);
+  EXPECT_NEAR(layer_step(*replayed).compute_us, layer_step(*fp32).compute_us, 1e-12);
+  Result<InferencePlan> replayed_own = plan_native(g.graph, {{.name = add.name, .op = "Add", .node = &add, .read_bytes = 4 * kX, .write_bytes = 4 * kX}},
+                                                    "h100-sxm", h100, o);
+  ASSERT_TRUE(replayed_own.ok());
+  EXPECT_DOUBLE_EQ(layer_step(*replayed_own).fixed_us, 1.5);
+}
+
+TEST(NativeCost, CudaPointwiseConvolutionsAreCublasProductsThatSplitK) {
+  CostGraph g = cost_graph();
+  TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
+  h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};
+  const Node* pointwise = nullptr;
+  for (const Node& n : g.graph.nodes)
+    if (n.op == OpKind::Conv && g.graph.value(n.inputs[1]).name == "w1x1") pointwise = &n;
+  ASSERT_NE(pointwise, nullptr);
+  PlanOptions o;
+  o.device = "cuda";
+  o.precision = Precision::fp16;
+  NativeKernel k{.name = pointwise->name, .op = "Conv", .node = pointwise, .read_bytes = 2 * 2048 * 49 + 2 * 64 * 2048,
+                 .write_bytes = 2 * 64 * 49};
+  Result<InferencePlan> plan = plan_native(g.graph, {k}, "h100-sxm", h100, o);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  // M = 49 rows (tile shrinks to 64), N = 64 columns: one tile, so cuBLASLt splits K = 2048 into 64 slices of
+  // 32 to fill the wave: 64 blocks of 64 x 64 x 32 in one wave of 132 (cuDNN, which does not split, would
+  // run the whole K in one block).
+  EXPECT_NEAR(layer_step(*plan).compute_us, 132 * 2.0 * 64 * 64 * 32 / (h100.gpu.fp16_tensor_tflops * 1e6 * 0.3), 1e-9);
+  EXPECT_DOUBLE_EQ(layer_step(*plan).fixed_us, 12);
 }
 
 }  // namespace
