@@ -2,8 +2,10 @@
 
 #include <cuda_fp16.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cstdint>
+#include <type_traits>
 
 namespace es::cuda {
 
@@ -247,23 +249,47 @@ __global__ void pool2d_kernel(Pool2d p, const T* x, T* y, int64_t n) {
 }
 
 // One thread per output element, channels fastest: neighbouring threads read neighbouring channels.
-template <typename T>
-__global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, const T* bias, const T* sum, T* y,
-                                      int64_t n) {
-  ES_GRID_LOOP(i, n) {
-    const int64_t ch = i % p.c, ox = (i / p.c) % p.ow, oy = (i / (p.c * p.ow)) % p.oh, b = i / (p.c * p.ow * p.oh);
-    float acc = bias != nullptr ? load(bias, ch) : 0.f;
-    for (int64_t ky = 0; ky < p.kh; ++ky) {
-      const int64_t iy = oy * p.sh - p.ph + ky * p.dh;
-      if (iy < 0 || iy >= p.h) continue;
-      for (int64_t kx = 0; kx < p.kw; ++kx) {
-        const int64_t ix = ox * p.sw - p.pw + kx * p.dw;
-        if (ix < 0 || ix >= p.w) continue;
-        acc += load(x, ((b * p.h + iy) * p.w + ix) * p.c + ch) * load(w, (ch * p.kh + ky) * p.kw + kx);
+// `V` consecutive channels of one output pixel per thread, read and written as one vector; index arithmetic
+// in `I` (32-bit where the tensor allows: 64-bit division costs tens of instructions).
+template <typename T, int V>
+struct alignas(sizeof(T) * V) Vec {
+  T v[V];
+};
+
+template <typename T, int V, typename I>
+__global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, const T* bias, const T* sum, T* y, I n) {
+  const I c = static_cast<I>(p.c), groups = c / V, kh = static_cast<I>(p.kh), kw = static_cast<I>(p.kw);
+  const I h = static_cast<I>(p.h), wd = static_cast<I>(p.w), oh = static_cast<I>(p.oh), ow = static_cast<I>(p.ow);
+  const I stride = static_cast<I>(blockDim.x) * static_cast<I>(gridDim.x);
+  for (I i = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x); i < n; i += stride) {
+    I r = i / groups;
+    const I ch = (i - r * groups) * V, ox = r % ow;
+    r /= ow;
+    const I oy = r % oh, b = r / oh;
+    float acc[V];
+#pragma unroll
+    for (int v = 0; v < V; ++v) acc[v] = bias != nullptr ? load(bias, ch + v) : 0.f;
+    for (I ky = 0; ky < kh; ++ky) {
+      const I iy = oy * static_cast<I>(p.sh) - static_cast<I>(p.ph) + ky * static_cast<I>(p.dh);
+      if (iy < 0 || iy >= h) continue;
+      for (I kx = 0; kx < kw; ++kx) {
+        const I ix = ox * static_cast<I>(p.sw) - static_cast<I>(p.pw) + kx * static_cast<I>(p.dw);
+        if (ix < 0 || ix >= wd) continue;
+        const Vec<T, V> in = *reinterpret_cast<const Vec<T, V>*>(x + ((b * h + iy) * wd + ix) * c + ch);
+#pragma unroll
+        for (int v = 0; v < V; ++v) acc[v] += load(in.v, v) * load(w, ((ch + v) * kh + ky) * kw + kx);
       }
     }
-    if (sum != nullptr) acc += load(sum, i);
-    store(y, i, apply(p.fn, acc));
+    const I out = i * V;
+    if (sum != nullptr) {
+      const Vec<T, V> s = *reinterpret_cast<const Vec<T, V>*>(sum + out);
+#pragma unroll
+      for (int v = 0; v < V; ++v) acc[v] += load(s.v, v);
+    }
+    Vec<T, V> result;
+#pragma unroll
+    for (int v = 0; v < V; ++v) store(result.v, v, apply(p.fn, acc[v]));
+    *reinterpret_cast<Vec<T, V>*>(y + out) = result;
   }
 }
 
@@ -433,9 +459,24 @@ void launch_depthwise_nhwc(cudaStream_t s, const Depthwise2d& p, const void* x, 
   const int64_t n = p.n * p.c * p.oh * p.ow;
   with_type(p.half, [&](auto tag) {
     using T = decltype(tag);
-    depthwise_nhwc_kernel<T><<<blocks_for(n), kBlock, 0, s>>>(p, static_cast<const T*>(x), static_cast<const T*>(w),
-                                                              static_cast<const T*>(bias), static_cast<const T*>(sum),
-                                                              static_cast<T*>(y), n);
+    // Four channels per thread where the channels and every per-pixel pointer allow 4-element vectors.
+    const auto address = reinterpret_cast<uintptr_t>(x) | reinterpret_cast<uintptr_t>(y) |
+                         reinterpret_cast<uintptr_t>(sum) | reinterpret_cast<uintptr_t>(bias);
+    const bool by4 = p.c % 4 == 0 && address % (4 * sizeof(T)) == 0;
+    auto go = [&](auto width, auto index) {
+      constexpr int V = decltype(width)::value;
+      using I = decltype(index);
+      const int64_t threads = n / V;
+      depthwise_nhwc_kernel<T, V, I><<<blocks_for(threads), kBlock, 0, s>>>(
+          p, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias),
+          static_cast<const T*>(sum), static_cast<T*>(y), static_cast<I>(threads));
+    };
+    // Every index the kernel forms stays below the input's or output's element count.
+    const bool small = std::max(n, p.n * p.c * p.h * p.w) < (int64_t{1} << 31);
+    if (by4 && small) go(std::integral_constant<int, 4>{}, int32_t{});
+    else if (by4) go(std::integral_constant<int, 4>{}, int64_t{});
+    else if (small) go(std::integral_constant<int, 1>{}, int32_t{});
+    else go(std::integral_constant<int, 1>{}, int64_t{});
   });
 }
 
