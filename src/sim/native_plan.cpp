@@ -141,7 +141,25 @@ class NativePlanner {
     return reference ? reference_overhead_us_ : config.launch_us;
   }
 
+  // A fused inverted residual block (CPU): each thread carries its rows through the block's layers, so every
+  // layer's arithmetic runs at its own class's rate while only the block's input, output and weights move
+  // through memory, with one fixed cost for the whole block.
+  void fused_block(const NativeKernel& k) {
+    PlanStep s{k.name, k.op, EngineKind::cpu};
+    s.layer = true;
+    s.fixed_us = dense_.launch_us;
+    for (const Node* part : k.fused) {
+      const bool depthwise = part->attrs.get_int("group", 1) > 1;
+      const KernelClass kind = depthwise ? KernelClass::depthwise : KernelClass::dense;
+      s.compute_us += gemm_kernel_cost(gemm_shape(*part, kind), 0, depthwise ? depthwise_ : dense_).compute_us;
+    }
+    s.dram_bytes = k.read_bytes + k.write_bytes;
+    s.bandwidth_gb_s = dense_.dram_gb_s * dense_.dram_fraction;
+    steps_.push_back(std::move(s));
+  }
+
   void kernel(const NativeKernel& k) {
+    if (!k.fused.empty()) return fused_block(k);
     PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
     s.layer = true;
     const KernelClass kind = kernel_class(graph_, k, on_cpu_);

@@ -58,9 +58,15 @@ Result<std::vector<NativeKernel>> cpu_kernels(const Graph& graph, int threads) {
   for (const Node& node : graph.nodes) node_of.emplace(kernel_name(node) + '/' + std::string(op_name(node.op)), &node);
   std::vector<NativeKernel> kernels;
   for (cpu::CompiledStep& s : steps) {
-    auto it = node_of.find(s.name + '/' + s.op);
-    const Node* node = it == node_of.end() ? nullptr : it->second;  // null for a Reorder
-    kernels.push_back({std::move(s.name), std::move(s.op), std::move(s.implementation), node, s.read_bytes, s.write_bytes});
+    NativeKernel k{std::move(s.name), std::move(s.op), std::move(s.implementation)};
+    if (s.nodes.size() > 1) {
+      for (const std::string& name : s.nodes) k.fused.push_back(&graph.node(graph.find_node(name)));
+    } else if (auto it = node_of.find(k.name + '/' + k.op); it != node_of.end()) {
+      k.node = it->second;  // null for a Reorder
+    }
+    k.read_bytes = s.read_bytes;
+    k.write_bytes = s.write_bytes;
+    kernels.push_back(std::move(k));
   }
   return kernels;
 }

@@ -3,7 +3,8 @@
 // program: a node may run as a oneDNN primitive, as oneDNN's own reference implementation (scalar code with
 // per-element index arithmetic, e.g. a binary op over a broadcast blocked layout) or as edgescope's reference
 // kernel (Resize, Concat, Slice, Transpose, ...), and the backend inserts layout conversions (Reorder) where
-// a consumer needs another layout. The program is compiled on this host, so its choices are this host's
+// a consumer needs another layout, and it runs MobileNet's inverted residual blocks (expand, depthwise,
+// project) as one fused kernel of its own. The program is compiled on this host, so its choices are this host's
 // oneDNN's: exact for this machine as a target, an approximation for another CPU. On CUDA the kernels are one
 // per node that is not a view (the CUDA backend is not built on every host; its layout conversions at reduced
 // precision are not predicted).
@@ -22,7 +23,8 @@ struct NativeKernel {
   std::string name;            // the node's origins joined with '+'; "reorder VALUE" for a layout conversion
   std::string op;              // the node's op, or "Reorder"
   std::string implementation;  // CPU: oneDNN's implementation name, or "reference"; CUDA: empty
-  const Node* node = nullptr;  // the graph node it runs; null for a layout conversion
+  const Node* node = nullptr;  // the graph node it runs; null for a layout conversion or a fused block
+  std::vector<const Node*> fused;  // a fused block's nodes, in order (CPU; empty otherwise)
   double read_bytes = 0, write_bytes = 0;  // activations (and constants read as tensors), in their layouts
 };
 

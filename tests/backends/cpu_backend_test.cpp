@@ -4,6 +4,7 @@
 // oneDNN ops (layout reorders), and the executable's contract: buffer reuse, I/O validation and copies,
 // profiling names.
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/inverted_residual_kernels.h"
 #include "backends/cpu/skinny_gemm.h"
 #include "backends/ref/ref_kernels.h"
 #include "ir/builder.h"
@@ -174,6 +175,53 @@ TEST(CpuBackend, WinogradForThreeByThreeConvolutionsWithManyChannels) {
   for (const CompiledStep& step : *steps)
     if (step.op == "FusedConv") winograd.push_back(step.implementation.find("wino") != std::string::npos);
   EXPECT_EQ(winograd, (std::vector<bool>{true, true, false, false, false}));
+}
+
+TEST(CpuBackend, InvertedResidualBlocksRunAsOneFusedStep) {
+  // MobileNetV2-style blocks ([expand 1x1 ->] depthwise 3x3 -> project 1x1 [+ residual]) become one step each.
+  // Batch 2 (a thread's rows cross images), an odd width (both padded borders), channel counts that are not
+  // multiples of 16 (masked tails), stride 1 and 2, ReLU6/ReLU/no activation, with and without expansion.
+  GraphBuilder b("inverted_residual");
+  ValueId x = b.input("x", DType::f32, {2, 24, 30, 29});
+  auto pointwise = [](const std::string& activation, Floats params) {
+    return attrs({{"kernel_shape", Ints{1, 1}}, {"activation", activation}, {"activation_params", params}});
+  };
+  auto depthwise = [](int64_t channels, int64_t stride, const std::string& activation, Floats params) {
+    return attrs({{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{stride, stride}},
+                  {"group", channels}, {"activation", activation}, {"activation_params", params}});
+  };
+  const Floats relu6 = {0.0f, 6.0f};
+  ValueId e1 = conv(b, x, 24, 136, pointwise("Clip", relu6), OpKind::FusedConv);
+  ValueId d1 = conv(b, e1, 136, 136, depthwise(136, 1, "Clip", relu6), OpKind::FusedConv);
+  ValueId y1 = conv(b, d1, 136, 24, pointwise("", {}), OpKind::FusedConv, /*sum=*/x);
+  ValueId e2 = conv(b, y1, 24, 40, pointwise("Relu", {}), OpKind::FusedConv);
+  ValueId d2 = conv(b, e2, 40, 40, depthwise(40, 2, "Relu", {}), OpKind::FusedConv);
+  ValueId y2 = conv(b, d2, 40, 20, pointwise("Relu", {}), OpKind::FusedConv);
+  ValueId d3 = conv(b, y2, 20, 20, depthwise(20, 1, "Clip", relu6), OpKind::FusedConv);
+  b.output(conv(b, d3, 20, 36, pointwise("", {}), OpKind::FusedConv));
+  // An expansion that is also a graph output must stay a value of its own: no fusion there.
+  ValueId e4 = conv(b, y1, 24, 48, pointwise("Clip", relu6), OpKind::FusedConv);
+  b.output(e4);
+  b.output(conv(b, conv(b, e4, 48, 48, depthwise(48, 1, "Clip", relu6), OpKind::FusedConv), 48, 24,
+                pointwise("", {}), OpKind::FusedConv));
+  const Graph g = build_inferred(b);
+  expect_matches_reference(g);
+
+  if (!irb::supported()) GTEST_SKIP() << "the fused kernels need AVX-512; outputs checked on oneDNN's path";
+  auto steps = compiled_steps(g, {.threads = 2});
+  ASSERT_TRUE(steps.ok()) << steps.status().message();
+  std::vector<std::string> ops;
+  std::vector<size_t> node_counts;
+  for (const CompiledStep& step : *steps)
+    if (step.op != "Reorder") {
+      ops.push_back(step.op);
+      node_counts.push_back(step.nodes.size());
+    }
+  // Three fused blocks; the last expansion runs alone, and its depthwise and projection fuse as a block
+  // without expansion.
+  EXPECT_EQ(ops, (std::vector<std::string>{"InvertedResidual", "InvertedResidual", "InvertedResidual", "FusedConv",
+                                           "InvertedResidual"}));
+  EXPECT_EQ(node_counts, (std::vector<size_t>{3, 3, 2, 1, 2}));
 }
 
 TEST(CpuBackend, StridedPaddedDilatedConvolutions) {

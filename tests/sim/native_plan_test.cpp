@@ -94,11 +94,31 @@ TEST(NativePlan, FirstConvolutionCostsItsRoofline) {
 
 TEST(NativePlan, DepthwiseFillsVectorLanesWithChannels) {
   CpuPlan p = cpu_plan("mobilenetv2-12");
-  const PlanStep* dw = find_step(p.plan, "Conv_2+Clip_3");  // depthwise 3x3 over 32 channels at 112x112
+  const PlanStep* dw = find_step(p.plan, "Conv_80+Clip_81");  // depthwise 3x3 over 960 channels at 7x7 (oneDNN)
   ASSERT_NE(dw, nullptr);
   const CpuParameters& c = p.model.cpu;
-  const double flops = 2.0 * 112 * 112 * 32 * 9;
+  const double flops = 2.0 * 7 * 7 * 960 * 9;
   EXPECT_NEAR(dw->compute_us, flops / (c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.depthwise_efficiency), 1e-6);
+}
+
+TEST(NativePlan, FusedInvertedResidualBlockCostsItsLayersArithmeticAndOnlyItsOwnTraffic) {
+  CpuPlan p = cpu_plan("mobilenetv2-12");
+  // The first block where the CPU backend fuses it (AVX-512): depthwise 3x3 over 32 channels at 112x112, then
+  // a 1x1 projection to 16 channels; no expansion.
+  const PlanStep* block = find_step(p.plan, "Conv_2+Clip_3+Conv_4");
+  if (!block) GTEST_SKIP() << "this CPU runs the block as separate oneDNN primitives";
+  const CpuParameters& c = p.model.cpu;
+  const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3;  // 1 thread
+  const double depthwise_flops = 2.0 * 112 * 112 * 32 * 9, project_flops = 2.0 * 112 * 112 * 32 * 16;
+  EXPECT_NEAR(block->compute_us,
+              depthwise_flops / (peak_flops_per_us * c.depthwise_efficiency) +
+                  project_flops / (peak_flops_per_us * c.conv_efficiency),
+              1e-6);
+  // Block input and output plus its packed weights; the depthwise output never reaches memory.
+  const double activations = 4.0 * (32 + 16) * 112 * 112;
+  EXPECT_GT(block->dram_bytes, activations);
+  EXPECT_LT(block->dram_bytes, activations + 4.0 * 2 * (32 * 9 + 32 * 16 + 32 + 16));
+  EXPECT_DOUBLE_EQ(block->fixed_us, c.matrix_overhead_us);
 }
 
 TEST(NativePlan, ViewsCostNothingAndTheCpuHasNoSynchronisation) {

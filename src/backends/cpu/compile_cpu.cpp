@@ -42,7 +42,8 @@ Result<Program> build_program(const Graph& graph, const CpuOptions& options, con
   omp_set_num_threads(threads);
   try {
     ProgramBuilder builder(graph, engine);
-    for (const Node& node : builder.graph().nodes) ES_TRY(lower_node(builder, node));
+    for (const Node& node : builder.graph().nodes)
+      if (!builder.absorbed(node)) ES_TRY(lower_node(builder, node));
     return builder.finish();
   } catch (const dnnl::error& e) {
     return error(StatusCode::internal, "compiling '{}' for the CPU: oneDNN: {}", graph.name, e.what());

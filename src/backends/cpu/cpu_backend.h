@@ -27,8 +27,8 @@ struct CompiledStep {
   std::string name;            // as profile_layers names it: the node's origins joined with '+', "reorder VALUE"
   std::string op;              // the node's op, or "Reorder"
   std::string implementation;  // oneDNN's implementation ("brgconv:avx512_core", "ref:any"), "edgescope:avx512"
-                               // (edgescope's own kernels), or "reference"
-  std::vector<std::string> nodes;  // names of the graph nodes it computes (none for a Reorder)
+                               // (a fused inverted residual block), or "reference"
+  std::vector<std::string> nodes;  // names of the graph nodes it computes: one, or a fused block's; none for a Reorder
   // Bytes it reads and writes: its slots in their layouts (a blocked layout pads channels to its block) and
   // the constants reordered for it at compile time (a convolution's weights).
   double read_bytes = 0, write_bytes = 0;

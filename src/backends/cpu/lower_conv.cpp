@@ -96,6 +96,10 @@ memory::desc blocked16_desc(const Value& v) { return memory::desc(to_dims(v.shap
 
 Result<bool> lower_conv(ProgramBuilder& b, const Node& node) {
   const bool transposed = node.op == OpKind::ConvTranspose;
+  if (!transposed) {
+    ES_ASSIGN_OR_RETURN(bool fused, lower_inverted_residual(b, node));
+    if (fused) return true;
+  }
   const ValueId x = node.inputs[0], w = node.inputs[1], y = node.outputs[0];
   const ValueId bias = node.has_input(2) ? node.inputs[2] : kNoValue;
   const ValueId sum = node.op == OpKind::FusedConv && node.has_input(3) ? node.inputs[3] : kNoValue;

@@ -52,7 +52,7 @@ class Step {
   std::string name;  // layer name for profiles: the node's origins joined with '+'
   std::string op;    // "FusedConv", "Reorder", ...
   std::string implementation;  // oneDNN's implementation name, or "reference" (debug log)
-  std::vector<const Node*> nodes;  // the graph nodes it computes (none for a Reorder)
+  std::vector<const Node*> nodes;  // the graph nodes it computes: one, several for a fused block, none for a Reorder
   std::vector<SlotId> reads;
   std::vector<SlotId> writes;
   size_t constant_bytes = 0;  // compile-time constants it reads besides its slots (weights reordered for it)

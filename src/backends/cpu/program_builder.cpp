@@ -12,6 +12,7 @@ ProgramBuilder::ProgramBuilder(const Graph& graph, dnnl::engine engine)
     : engine_(std::move(engine)), compile_stream_(engine_) {
   program_.graph = std::make_shared<const Graph>(graph);
   value_slots_.resize(graph.values.size());
+  absorbed_.resize(graph.nodes.size());
 }
 
 dnnl::primitive_attr ProgramBuilder::primitive_attr() {

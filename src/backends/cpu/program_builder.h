@@ -48,6 +48,10 @@ class ProgramBuilder {
   // A step of edgescope's own (its name, op and slots already set).
   void add_step(std::unique_ptr<Step> step) { program_.steps.push_back(std::move(step)); }
 
+  // `node` is computed by a step already added for an earlier node (a fused block): it is not lowered again.
+  void absorb(const Node& node) { absorbed_.at(node_index(node)) = true; }
+  bool absorbed(const Node& node) const { return absorbed_.at(node_index(node)); }
+
   // Fixes the graph inputs no node read, chooses the slots copy_outputs reads, and hands the program over.
   Program finish();
 
@@ -55,11 +59,13 @@ class ProgramBuilder {
   SlotId add_slot(Slot slot);
   SlotId add_buffer_slot(ValueId id, const Layout& layout);
   size_t scratchpad_bytes(const dnnl::primitive_desc_base& pd) const;
+  size_t node_index(const Node& node) const { return static_cast<size_t>(&node - graph().nodes.data()); }
 
   dnnl::engine engine_;
   dnnl::stream compile_stream_;  // compile-time reorders of constants
   Program program_;
   std::vector<std::vector<SlotId>> value_slots_;  // by ValueId; [0] is the primary slot
+  std::vector<bool> absorbed_;                    // by NodeId
 };
 
 }  // namespace es::cpu
