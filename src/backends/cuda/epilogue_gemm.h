@@ -23,10 +23,11 @@ class EpilogueGemm {
   EpilogueGemm& operator=(const EpilogueGemm&) = delete;
   ~EpilogueGemm();
 
-  // Descriptors and cuBLASLt's heuristic choice of algorithm for these buffers (their alignment counts),
-  // within ctx's shared workspace; the bytes it uses go to `workspace_bytes`. `bias` may be null.
+  // Descriptors and the fastest of cuBLASLt's heuristic candidates for these buffers (their alignment counts;
+  // each timed on them, which writes y), within ctx's shared workspace; the bytes it uses go to
+  // `workspace_bytes`. `bias` may be null.
   Status prepare(const Context& ctx, const EpilogueGemmShape& shape, const void* x, const void* w, const void* bias,
-                 const void* sum, const void* y, size_t& workspace_bytes);
+                 const void* sum, void* y, size_t& workspace_bytes);
   // `sum` is null without a residual.
   Status run(const Context& ctx, const void* x, const void* w, const void* sum, void* y) const;
   bool fuses_activation() const { return fuses_activation_; }

@@ -13,11 +13,11 @@
 #include "backends/cpu/window.h"
 #include "backends/cuda/epilogue_gemm.h"
 #include "backends/cuda/lowering.h"
+#include "backends/cuda/step_timing.h"
 #include "base/log.h"
 
 #include <algorithm>
 #include <limits>
-#include <memory>
 
 namespace es::cuda {
 
@@ -198,49 +198,8 @@ class ConvStep final : public Step {
   }
   Context gemm_context(const Context& ctx) const { return kind_ == Kind::im2col ? im2col_gemm_context(ctx) : ctx; }
 
-  // Mean time of one run() as the timed loop will see it: with --cuda-graph, replays of the runs captured
-  // as a graph (device time alone; each cuDNN legacy call also costs the host tens of microseconds, which
-  // replay does not repeat), else the runs enqueued back to back (whichever of host and device is slower).
   Result<float> time_runs(const Context& ctx) {
-    constexpr int kRuns = 10;
-    auto enqueue = [&]() -> Status {
-      for (int i = 0; i < kRuns; ++i) ES_TRY(run(ctx));
-      return Status::ok_status();
-    };
-    const std::unique_ptr<CUevent_st, decltype(&cudaEventDestroy)> begin(new_event(), cudaEventDestroy),
-        end(new_event(), cudaEventDestroy);
-    if (!begin || !end) return error(StatusCode::internal, "layer '{}': cudaEventCreate failed", name);
-    std::unique_ptr<CUgraphExec_st, decltype(&cudaGraphExecDestroy)> replay(nullptr, cudaGraphExecDestroy);
-    if (ctx.cuda_graph) {
-      cudaGraph_t graph = nullptr;
-      ES_CUDA_TRY(cudaStreamBeginCapture(ctx.stream, cudaStreamCaptureModeThreadLocal));
-      const Status captured = enqueue();
-      const cudaError_t ended = cudaStreamEndCapture(ctx.stream, &graph);
-      ES_TRY(captured);
-      ES_CUDA_TRY(ended);
-      cudaGraphExec_t exec = nullptr;
-      const cudaError_t made = cudaGraphInstantiate(&exec, graph, 0);
-      cudaGraphDestroy(graph);
-      ES_CUDA_TRY(made);
-      replay.reset(exec);
-    }
-    auto once = [&]() -> Status {
-      if (replay) return check(cudaGraphLaunch(replay.get(), ctx.stream), "cudaGraphLaunch");
-      return enqueue();
-    };
-    ES_TRY(once());  // warm-up
-    ES_CUDA_TRY(cudaEventRecord(begin.get(), ctx.stream));
-    ES_TRY(once());
-    ES_CUDA_TRY(cudaEventRecord(end.get(), ctx.stream));
-    ES_CUDA_TRY(cudaEventSynchronize(end.get()));
-    float ms = 0;
-    ES_CUDA_TRY(cudaEventElapsedTime(&ms, begin.get(), end.get()));
-    return ms / kRuns;
-  }
-
-  static cudaEvent_t new_event() {
-    cudaEvent_t e = nullptr;
-    return cudaEventCreate(&e) == cudaSuccess ? e : nullptr;
+    return time_enqueued(ctx, [&] { return run(ctx); });
   }
 
   Status run_fused(const Context& ctx) {
