@@ -1,7 +1,8 @@
 #!/bin/bash
 # The H100 validation of docs/validation.md on the profiles of docs/validation/h100/ (measured on the GPU
-# machine, see its README): calibrate the h100-sxm target on some of them, predict the others, print predicted
-# against measured. Runs here (no GPU needed).
+# machine, see its README; two rounds, NAME.rN.json, timed with --cuda-graph): calibrate the h100-sxm target
+# on some of round 1's profiles, predict every case with --cuda-graph, print predicted against measured for
+# round 1 and, as the test-retest check, for round 2. Runs here (no GPU needed).
 #   EDGESCOPE=build/src/cli/edgescope docs/validation/h100_validation.sh WORKDIR
 # The profiles name their models where the GPU machine had them: /tmp/es/profiles (the zoo models, written
 # again here) and /tmp/es/shared/models (a link to ../shared/models).
@@ -23,9 +24,9 @@ mobilenetv2-12.b8.fp32 mobilenetv2-12.b8.fp16 resnet50-v1-12.b8.fp32 resnet50-v1
 version-RFB-320.b1.fp32 version-RFB-320.b1.fp16 ch_PP-OCRv4_rec_infer.b1.fp32 ch_PP-OCRv4_rec_infer.b1.fp16
 ch_ppocr_mobile_v2.0_cls_infer.b1.fp32 ch_ppocr_mobile_v2.0_cls_infer.b1.fp16"
 
-"$E" calibrate $(for c in $CALIBRATION; do echo "$H/$c.json"; done) --target h100-sxm --name h100-sxm-calibrated \
+"$E" calibrate $(for c in $CALIBRATION; do echo "$H/$c.r1.json"; done) --target h100-sxm --name h100-sxm-calibrated \
      -o h100-sxm-calibrated.json
-pairs=()
+pairs=() retest=()
 for c in $CALIBRATION $PREDICT; do
   model=${c%%.b*} rest=${c#*.b}
   batch=${rest%%.*} precision=${rest#*.}
@@ -38,7 +39,11 @@ for c in $CALIBRATION $PREDICT; do
     ch_ppocr_mobile_v2.0_cls_infer) extra=(--shape x:1x3x48x192) ;;
   esac
   "$E" simulate "$path" "${extra[@]}" --target h100-sxm-calibrated.json --device cuda --precision "$precision" \
-       --iterations 10 --json "pred-$c.json" > /dev/null
-  pairs+=("$c=pred-$c.json,$H/$c.json")
+       --cuda-graph --iterations 10 --json "pred-$c.json" > /dev/null
+  pairs+=("$c=pred-$c.json,$H/$c.r1.json")
+  retest+=("$c=pred-$c.json,$H/$c.r2.json")
 done
+echo "## round 1"
 python3 "$HERE/compare_runs.py" --calibration "$(echo $CALIBRATION)" "${pairs[@]}"
+echo "## round 2 (the same prediction against the retest)"
+python3 "$HERE/compare_runs.py" --calibration "$(echo $CALIBRATION)" "${retest[@]}"
