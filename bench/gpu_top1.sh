@@ -4,7 +4,8 @@
 # `edgescope bench --images --labels`. Carry (git-ignored) .carry/top1 with pack.tar.xz (bench/gpu_pack.sh),
 # images.tar (imagenet-sample-images/ + imagenet_sample_labels.tsv) and mobilenetv2-12-fp32-dequantized.onnx.
 #
-#   bench/gpu_top1.sh            # writes $OUT/top1-<precision>.json and prints the accuracy lines
+#   bench/gpu_top1.sh            # writes $OUT/top1-<precision>.json, prints the accuracy lines and, photo by
+#                                # photo, how TF32 and FP16 change FP32's first class (bench/compare_predictions.py)
 set -uo pipefail
 CARRY="$(pwd)/.carry/top1"
 WORK=/tmp/es-top1
@@ -23,4 +24,8 @@ for precision in fp32 tf32 fp16; do
     --precision "$precision" --cuda-graph --iterations 1000 --images "$WORK/imagenet-sample-images" \
     --labels "$WORK/imagenet_sample_labels.tsv" --json "$OUT/top1-$precision.json" 2>&1 |
     grep -E "accuracy|median|error" | sed "s/^/$precision: /"
+done
+for precision in tf32 fp16; do
+  echo "$precision against fp32:"
+  python3 "$(dirname "$0")/compare_predictions.py" "$OUT/top1-fp32.json" "$OUT/top1-$precision.json"
 done

@@ -32,10 +32,18 @@ struct SetupPhase {
   double ms = 0;
 };
 
+// One photo's first class, so that two runs (precisions, devices) can be compared photo by photo.
+struct ImagePrediction {
+  std::string image;   // file name within the image folder
+  int64_t label = -1;  // ground truth
+  int64_t top1 = -1;   // the model's first class
+};
+
 struct Accuracy {
   int64_t images = 0;
   int64_t top1 = 0;
   int64_t top5 = 0;
+  std::vector<ImagePrediction> predictions;  // the images counted, in the folder's (sorted) order
 };
 
 // One layer (node or fused kernel) over the profiling run's iterations, as trtexec's --exportProfile has it.

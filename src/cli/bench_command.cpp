@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 
 namespace es::cli {
@@ -131,7 +132,7 @@ Result<BenchInputs> make_inputs(const Graph& graph, const BenchCliOptions& o) {
 class AccuracyCounter {
  public:
   AccuracyCounter(const std::vector<DatasetImage>& images, int64_t batch)
-      : images_(images), batch_(batch), seen_(images.size(), false) {}
+      : images_(images), batch_(batch), first_class_(images.size(), -1) {}
 
   Status add(int64_t input_index, const Tensor& output) {
     const int64_t sets = (static_cast<int64_t>(images_.size()) + batch_ - 1) / batch_;
@@ -139,21 +140,27 @@ class AccuracyCounter {
     ES_ASSIGN_OR_RETURN(auto rows, top_k_classes(output, 5));
     for (int64_t row = 0; row < static_cast<int64_t>(rows.size()) && first_image + row < static_cast<int64_t>(images_.size()); ++row) {
       size_t image = static_cast<size_t>(first_image + row);
-      if (seen_[image]) continue;
-      seen_[image] = true;
       const auto& top = rows[static_cast<size_t>(row)];
+      if (first_class_[image] >= 0 || top.empty()) continue;
+      first_class_[image] = top[0].index;
       ++accuracy_.images;
-      if (!top.empty() && top[0].index == images_[image].label) ++accuracy_.top1;
+      if (top[0].index == images_[image].label) ++accuracy_.top1;
       for (const ClassScore& c : top) accuracy_.top5 += c.index == images_[image].label;
     }
     return {};
   }
-  const bench::Accuracy& accuracy() const { return accuracy_; }
+  bench::Accuracy accuracy() const {
+    bench::Accuracy a = accuracy_;
+    for (size_t i = 0; i < images_.size(); ++i)
+      if (first_class_[i] >= 0)
+        a.predictions.push_back({std::filesystem::path(images_[i].path).filename().string(), images_[i].label, first_class_[i]});
+    return a;
+  }
 
  private:
   const std::vector<DatasetImage>& images_;
   int64_t batch_;
-  std::vector<bool> seen_;
+  std::vector<int64_t> first_class_;  // by image; -1 until the image's output is seen
   bench::Accuracy accuracy_;
 };
 

@@ -85,8 +85,13 @@ std::string to_json(const bench::Result& r, bool with_iterations) {
                       {"average_ms", l.average_ms}, {"median_ms", l.median_ms}, {"percentage", l.percentage}});
   doc["layers"] = layers;
   doc["profile_iterations"] = r.profile_iterations;
-  if (r.accuracy)
-    doc["accuracy"] = {{"images", r.accuracy->images}, {"top1", r.accuracy->top1}, {"top5", r.accuracy->top5}};
+  if (r.accuracy) {
+    json predictions = json::array();
+    for (const auto& p : r.accuracy->predictions)
+      predictions.push_back({{"image", p.image}, {"label", p.label}, {"top1", p.top1}});
+    doc["accuracy"] = {{"images", r.accuracy->images}, {"top1", r.accuracy->top1}, {"top5", r.accuracy->top5},
+                       {"predictions", std::move(predictions)}};
+  }
   doc["warnings"] = r.warnings;
   if (with_iterations) {
     json iterations = json::array();

@@ -100,6 +100,15 @@ TEST(BenchCli, ImagesWithLabelsGiveAccuracy) {
   // order, normalisation, crop) or a mislabelled feed drops top-1 far below this.
   EXPECT_GE(r["accuracy"]["top1"].get<int>(), 14) << o.output;
   EXPECT_GE(r["accuracy"]["top5"].get<int>(), r["accuracy"]["top1"].get<int>());
+  // Photo by photo, in file order, so two runs can be compared: the first class of each and its label.
+  const json& predictions = r["accuracy"]["predictions"];
+  ASSERT_EQ(predictions.size(), 20u);
+  int correct = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(predictions[i]["image"], photos[i].filename().string());
+    correct += predictions[i]["top1"] == predictions[i]["label"];
+  }
+  EXPECT_EQ(correct, r["accuracy"]["top1"].get<int>());
 
   // Fewer iterations than photos: the accuracy says how many it covers.
   Outcome partial = run_cli("bench " + kMobileNet + " --threads 1 --iterations 5 --warmup-iterations 0 --images " +
