@@ -5,7 +5,8 @@
 # predict every case with the calibrated target, and print predicted against measured.
 #   EDGESCOPE=build/src/cli/edgescope MODELS=../shared/models [QUIET=/tmp/prof/quiet.sh] \
 #     docs/validation/cpu_validation.sh WORKDIR [measure|predict]
-# `measure` only measures, `predict` only calibrates and predicts (on an earlier measurement in WORKDIR).
+# `measure` only measures, `predict` only calibrates and predicts (on an earlier measurement in WORKDIR: e.g.
+# a copy of docs/validation/cpu/, the fastest rounds of docs/validation.md's run).
 # QUIET names a command that runs its arguments with the machine's other work paused (on the shared
 # development machine, /tmp/prof/quiet.sh); it wraps each measurement, one bench at a time.
 set -euo pipefail
@@ -37,8 +38,9 @@ ppocr-rec|$S/ch_PP-OCRv4_rec_infer.onnx|--shape x:1x3x48x320
 ppocr-rec-640|$S/ch_PP-OCRv4_rec_infer.onnx|--shape x:1x3x48x640"
 CALIBRATION="mobilenetv2-12 yolox_nano resnet50-v1-12 ppocr-det rfb320"
 
+# The zoo models, where the bench JSONs name them (beside them, relative).
+for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o $z.onnx > /dev/null; done
 if [[ $STEP != predict ]]; then
-  for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o $z.onnx; done
   # The study's loop, 20 timed iterations, 5 separate per-layer profiling runs, one thread, at a real-time
   # priority (chrt -f 10: nothing preempts the measuring thread), each bench under $QUIET. Calibration and
   # validation cases are measured in the same rounds, so both see the same machine; each case keeps its
