@@ -178,9 +178,10 @@ TEST(CpuBackend, WinogradForThreeByThreeConvolutionsWithManyChannels) {
 }
 
 TEST(CpuBackend, InvertedResidualBlocksRunAsOneFusedStep) {
-  // MobileNetV2-style blocks ([expand 1x1 ->] depthwise 3x3 -> project 1x1 [+ residual]) become one step each.
+  // MobileNetV2-style blocks (expand 1x1 -> depthwise 3x3 -> project 1x1 [+ residual]) become one step each.
   // Batch 2 (a thread's rows cross images), an odd width (both padded borders), channel counts that are not
-  // multiples of 16 (masked tails), stride 1 and 2, ReLU6/ReLU/no activation, with and without expansion.
+  // multiples of 16 (masked tails), stride 1 and 2, ReLU6/ReLU/no activation. A depthwise + pointwise pair
+  // without expansion stays with oneDNN.
   GraphBuilder b("inverted_residual");
   ValueId x = b.input("x", DType::f32, {2, 24, 30, 29});
   auto pointwise = [](const std::string& activation, Floats params) {
@@ -217,11 +218,10 @@ TEST(CpuBackend, InvertedResidualBlocksRunAsOneFusedStep) {
       ops.push_back(step.op);
       node_counts.push_back(step.nodes.size());
     }
-  // Three fused blocks; the last expansion runs alone, and its depthwise and projection fuse as a block
-  // without expansion.
-  EXPECT_EQ(ops, (std::vector<std::string>{"InvertedResidual", "InvertedResidual", "InvertedResidual", "FusedConv",
-                                           "InvertedResidual"}));
-  EXPECT_EQ(node_counts, (std::vector<size_t>{3, 3, 2, 1, 2}));
+  // Two fused blocks; the pair without expansion and the block whose expansion is a graph output stay separate.
+  EXPECT_EQ(ops, (std::vector<std::string>{"InvertedResidual", "InvertedResidual", "FusedConv", "FusedConv",
+                                           "FusedConv", "FusedConv", "FusedConv"}));
+  EXPECT_EQ(node_counts, (std::vector<size_t>{3, 3, 1, 1, 1, 1, 1}));
 }
 
 TEST(CpuBackend, StridedPaddedDilatedConvolutions) {

@@ -103,21 +103,24 @@ TEST(NativePlan, DepthwiseFillsVectorLanesWithChannels) {
 
 TEST(NativePlan, FusedInvertedResidualBlockCostsItsLayersArithmeticAndOnlyItsOwnTraffic) {
   CpuPlan p = cpu_plan("mobilenetv2-12");
-  // The first block where the CPU backend fuses it (AVX-512): depthwise 3x3 over 32 channels at 112x112, then
-  // a 1x1 projection to 16 channels; no expansion.
-  const PlanStep* block = find_step(p.plan, "Conv_2+Clip_3+Conv_4");
+  // The first block the CPU backend fuses (AVX-512): expand 16 -> 96 channels at 112x112, depthwise 3x3 stride 2
+  // to 56x56, project to 24 channels.
+  const PlanStep* block = find_step(p.plan, "Conv_5+Clip_6+Conv_7+Clip_8+Conv_9");
   if (!block) GTEST_SKIP() << "this CPU runs the block as separate oneDNN primitives";
   const CpuParameters& c = p.model.cpu;
   const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3;  // 1 thread
-  const double depthwise_flops = 2.0 * 112 * 112 * 32 * 9, project_flops = 2.0 * 112 * 112 * 32 * 16;
+  // The projection's 24 output channels fill two vector blocks of 16 lanes: 32 are computed.
+  const double expand_flops = 2.0 * 112 * 112 * 16 * 96, depthwise_flops = 2.0 * 56 * 56 * 96 * 9,
+               project_flops = 2.0 * 56 * 56 * 96 * 32;
   EXPECT_NEAR(block->compute_us,
-              depthwise_flops / (peak_flops_per_us * c.depthwise_efficiency) +
-                  project_flops / (peak_flops_per_us * c.conv_efficiency),
+              (expand_flops + project_flops) / (peak_flops_per_us * c.conv_efficiency) +
+                  depthwise_flops / (peak_flops_per_us * c.depthwise_efficiency),
               1e-6);
-  // Block input and output plus its packed weights; the depthwise output never reaches memory.
-  const double activations = 4.0 * (32 + 16) * 112 * 112;
+  // Block input and output plus its packed weights; the expanded tensor never reaches memory.
+  const double activations = 4.0 * (16 * 112 * 112 + 24 * 56 * 56);
+  const double weights = 4.0 * (16 * 96 + 96 + 96 * 9 + 96 + 96 * 32 + 32);  // outputs padded to 16 lanes
   EXPECT_GT(block->dram_bytes, activations);
-  EXPECT_LT(block->dram_bytes, activations + 4.0 * 2 * (32 * 9 + 32 * 16 + 32 + 16));
+  EXPECT_LT(block->dram_bytes, activations + 2 * weights);
   EXPECT_DOUBLE_EQ(block->fixed_us, c.matrix_overhead_us);
 }
 

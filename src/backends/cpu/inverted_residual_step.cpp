@@ -14,13 +14,12 @@ InvertedResidualStep::InvertedResidualStep(InvertedResidualGeometry geometry, In
   auto packed_bytes = [](const AlignedFloats& a, const AlignedFloats& b) {
     return (a.size() + b.size()) * sizeof(float);
   };
-  if (layers_.expand) constant_bytes += packed_bytes(layers_.expand->panels, layers_.expand->bias);
-  constant_bytes += packed_bytes(layers_.depthwise.taps, layers_.depthwise.bias) +
-                    packed_bytes(layers_.project.panels, layers_.project.bias);
+  constant_bytes = packed_bytes(layers_.expand.panels, layers_.expand.bias) +
+                   packed_bytes(layers_.depthwise.taps, layers_.depthwise.bias) +
+                   packed_bytes(layers_.project.panels, layers_.project.bias);
   const int64_t row_floats = geo_.in_width * geo_.expanded_channels;
-  const int64_t ring_rows = layers_.expand ? 3 : 0;
   scratch_.assign(static_cast<size_t>(threads_),
-                  AlignedFloats(static_cast<size_t>(ring_rows * row_floats + geo_.out_width * geo_.expanded_channels)));
+                  AlignedFloats(static_cast<size_t>(3 * row_floats + geo_.out_width * geo_.expanded_channels)));
 }
 
 void InvertedResidualStep::bind(const Storage& storage) {
@@ -43,7 +42,7 @@ void InvertedResidualStep::run_rows(int64_t begin, int64_t end, AlignedFloats& s
   const int64_t width = geo_.in_width, channels = geo_.expanded_channels;
   const int64_t row_floats = width * channels;
   float* ring = scratch.data();
-  float* depthwise_out = ring + (layers_.expand ? 3 * row_floats : 0);
+  float* depthwise_out = ring + 3 * row_floats;
   // Which input row (image * in_height + y) each ring slot holds; input row y always goes to slot y % 3,
   // and the three rows one output row needs are consecutive, so they never share a slot.
   int64_t held[3] = {-1, -1, -1};
@@ -55,13 +54,9 @@ void InvertedResidualStep::run_rows(int64_t begin, int64_t end, AlignedFloats& s
       if (iy < 0 || iy >= geo_.in_height) continue;
       const int64_t input_row = image * geo_.in_height + iy;
       const float* x_row = x_ + input_row * width * geo_.in_channels;
-      if (!layers_.expand) {
-        in_rows[static_cast<size_t>(ky)] = x_row;
-        continue;
-      }
       float* slot = ring + (iy % 3) * row_floats;
       if (held[iy % 3] != input_row) {
-        irb::pointwise_rows(x_row, width, geo_.in_channels, *layers_.expand, layers_.expand_clamp, nullptr, 0, slot,
+        irb::pointwise_rows(x_row, width, geo_.in_channels, layers_.expand, layers_.expand_clamp, nullptr, 0, slot,
                             channels);
         held[iy % 3] = input_row;
       }

@@ -1,4 +1,4 @@
-// A fused inverted residual block as one step: [expand 1x1 ->] depthwise 3x3 -> project 1x1 [+ residual],
+// A fused inverted residual block as one step: expand 1x1 -> depthwise 3x3 -> project 1x1 [+ residual],
 // channels-last in and out. Each thread takes a contiguous range of output rows and carries them through
 // the three layers with the kernels of inverted_residual_kernels.h, keeping the three expanded input rows
 // the depthwise layer needs in a small ring, so the expanded tensor never leaves the thread's cache.
@@ -7,7 +7,6 @@
 #include "backends/cpu/inverted_residual_kernels.h"
 #include "backends/cpu/program.h"
 
-#include <optional>
 
 namespace es::cpu {
 
@@ -19,7 +18,7 @@ struct InvertedResidualGeometry {
 };
 
 struct InvertedResidualLayers {
-  std::optional<irb::PackedPointwise> expand;  // absent: the depthwise layer reads the block input
+  irb::PackedPointwise expand;
   irb::Clamp expand_clamp;
   irb::PackedDepthwise depthwise;
   irb::Clamp depthwise_clamp;

@@ -21,8 +21,8 @@ void register_matmul_lowerings(LoweringTable& table);   // Gemm, MatMul
 void register_eltwise_lowerings(LoweringTable& table);  // activations, binary arithmetic, BatchNormalization
 void register_view_lowerings(LoweringTable& table);     // Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout
 
-// A fused inverted residual block starting at `first` (a 1x1 or depthwise 3x3 convolution): one step for the
-// block, its later nodes absorbed. false when `first` does not start one that the fused kernels run.
+// A fused inverted residual block starting at `first` (its expanding 1x1 convolution): one step for the block,
+// its later nodes absorbed. false when `first` does not start one that the fused kernels run.
 Result<bool> lower_inverted_residual(ProgramBuilder& builder, const Node& first);
 
 // Runs `make` (which creates a primitive descriptor); nullopt when oneDNN has no implementation for
