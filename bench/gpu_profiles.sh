@@ -2,9 +2,12 @@
 # Per-layer GPU profiles for the simulator's calibration (docs/validation/h100/): each model at batch 1
 # (and 8 for the zoo models, whose batch is symbolic), FP32 and FP16, 200 timed iterations and 20
 # profiling runs, one JSON per run (edgescope's bench JSON: summary phases and layers, no per-iteration rows).
+# Two large-batch calibration cases besides: ResNet-50 v1 at batch 32 and YOLOX-nano at batch 8 (its input
+# rebatched), whose rates batch-1 profiles do not constrain. Each layer names what ran it (`implementation`).
 # ROUNDS (default 1) repeats the whole list, each round's files named NAME.bBATCH.PRECISION.rROUND.json: the
 # rounds are test-retest pairs. GRAPH=1 times the loop with --cuda-graph (one replay per inference, no host
-# launch in the timed latency); the per-layer profiling runs launch each step from the host either way.
+# launch in the timed latency), and the per-layer profiling runs then replay the steps in a graph too, with an
+# event between each two (the JSON's options say layer_timing "graph"); without it both launch from the host.
 #
 #   [ROUNDS=2] [GRAPH=1] bench/gpu_profiles.sh EDGESCOPE SHARED_MODELS_DIR OUT_DIR
 set -uo pipefail
@@ -28,16 +31,19 @@ run() {  # NAME MODEL BATCH PRECISION [--shape ...]
 # The PP-OCR models have dynamic image sizes: the sizes of ../shared/reference's inputs (PaddleOCR's own).
 # (PP-OCRv4 det is left out: it runs partly on the CPU, which the simulator's CUDA plan does not predict.)
 declare -A shapes=([ch_PP-OCRv4_rec_infer]="x:1x3x48x320" [ch_ppocr_mobile_v2.0_cls_infer]="x:1x3x48x192")
+declare -A batches=([resnet50-v1-12]="1 8 32" [yolox_nano]="1 8")
 for round in $(seq 1 "$rounds"); do
   for zoo in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do
-    for batch in 1 8; do
+    for batch in ${batches[$zoo]:-1 8}; do
       for precision in fp32 fp16; do run "$zoo" "$out/$zoo.onnx" "$batch" "$precision"; done
     done
   done
   for m in version-RFB-320 yolox_nano ch_PP-OCRv4_rec_infer ch_ppocr_mobile_v2.0_cls_infer; do
     shape=()
     [[ -n "${shapes[$m]:-}" ]] && shape=(--shape "${shapes[$m]}")
-    for precision in fp32 fp16; do run "$m" "$models/$m.onnx" 1 "$precision" "${shape[@]}"; done
+    for batch in ${batches[$m]:-1}; do
+      for precision in fp32 fp16; do run "$m" "$models/$m.onnx" "$batch" "$precision" "${shape[@]}"; done
+    done
   done
 done
 rm -f "$out"/*.onnx

@@ -25,6 +25,9 @@ struct LayerTime {
   std::string op;       // op of the kernel, e.g. "FusedConv"
   std::string device;   // "cpu", "cuda:0"
   double milliseconds = 0;
+  // What ran it, as the backend chose when it compiled: oneDNN's implementation ("brgconv:avx512_core"),
+  // "cudnn:ALGO", "im2col+cublaslt", "cublaslt", "cublas", "edgescope" (an own kernel), ...
+  std::string implementation;
 };
 
 // Device-side durations of one iteration's phases, measured by the device itself (CUDA events).
@@ -47,6 +50,10 @@ class Executable {
 
   // Runs once with per-layer timing (a separate run, like trtexec --separateProfileRun).
   virtual Result<std::vector<LayerTime>> profile_layers() = 0;
+  // How profile_layers() times its layers: "host" (each layer launched by the host, as execute() does without
+  // a CUDA Graph) or "graph" (the layers replayed in a CUDA Graph with events between them, as execute()
+  // replays them with one).
+  virtual std::string layer_timing() const { return "host"; }
 
   // Where the device timestamps its own work (CUDA events), the last iteration's phase durations, read
   // after synchronize(). Synchronous devices (the CPU) return nothing: host timing is exact there.

@@ -14,7 +14,7 @@ es::Result<std::vector<LayerProfile>> profile_layers(Executable& executable, int
     for (const LayerTime& t : times) {
       auto [it, added] = index.try_emplace(t.name, layers.size());
       if (added) {
-        layers.push_back({t.name, t.op, t.device});
+        layers.push_back({.name = t.name, .op = t.op, .device = t.device, .implementation = t.implementation});
         samples.emplace_back();
       }
       samples[it->second].push_back(t.milliseconds);

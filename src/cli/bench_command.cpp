@@ -262,6 +262,7 @@ Status run_bench(const BenchCliOptions& o) {
   if (o.profile_layers > 0) {
     ES_ASSIGN_OR_RETURN(result.layers, bench::profile_layers(*executables[0], o.profile_layers));
     result.profile_iterations = o.profile_layers;
+    result.options["layer_timing"] = executables[0]->layer_timing();  // calibrate predicts the layers this way
   }
 
   fmt::print("{}", report::format_console(result));

@@ -76,6 +76,7 @@ Result<sim::MeasuredProfile> read_profile(const std::string& path) {
   ES_ASSIGN_OR_RETURN(int64_t batch, integer_option(path, "batch", option_of(options, "batch", "0")));
   p.plan.threads = static_cast<int>(threads);
   p.plan.cuda_graph = option_of(options, "cuda_graph", "false") == "true";
+  p.layers_in_graph = option_of(options, "layer_timing", "host") == "graph";
   ModelCliOptions model_options;
   model_options.model_path = model.string();
   model_options.passes = option_of(options, "passes", "default");
@@ -89,6 +90,7 @@ Result<sim::MeasuredProfile> read_profile(const std::string& path) {
     layer.name = l["name"].get<std::string>();
     layer.op = l.value("op", std::string());
     layer.median_ms = l["median_ms"].get<double>();
+    layer.implementation = l.value("implementation", std::string());
     p.layers.push_back(std::move(layer));
   }
   if (doc.contains("summary") && doc["summary"].contains("latency_ms"))

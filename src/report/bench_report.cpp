@@ -80,9 +80,12 @@ std::string to_json(const bench::Result& r, bool with_iterations) {
     summary[fmt::format("{}_ms", bench::phase_name(static_cast<Phase>(i)))] = summary_json(r.summary.phases[i]);
   doc["summary"] = summary;
   json layers = json::array();
-  for (const auto& l : r.layers)
-    layers.push_back({{"name", l.name}, {"op", l.op}, {"device", l.device}, {"total_ms", l.total_ms},
-                      {"average_ms", l.average_ms}, {"median_ms", l.median_ms}, {"percentage", l.percentage}});
+  for (const auto& l : r.layers) {
+    json layer = {{"name", l.name}, {"op", l.op}, {"device", l.device}, {"total_ms", l.total_ms},
+                  {"average_ms", l.average_ms}, {"median_ms", l.median_ms}, {"percentage", l.percentage}};
+    if (!l.implementation.empty()) layer["implementation"] = l.implementation;
+    layers.push_back(std::move(layer));
+  }
   doc["layers"] = layers;
   doc["profile_iterations"] = r.profile_iterations;
   if (r.accuracy) {

@@ -43,11 +43,19 @@ class Objective {
       : target_(target), model_(model), profiles_(profiles) {}
 
   // The backends' kernels of each profile's model, compiled once (the CPU's come from compiling the model).
+  // On CUDA each kernel takes the implementation its measured layer names, where the profile names one: the
+  // form the backend chose for a convolution by timing it when it compiled the measured program.
   Status prepare() {
     for (const MeasuredProfile& p : profiles_) {
       kernels_.emplace_back();
       if (!is_native_device(p.plan.device)) continue;
       ES_ASSIGN_OR_RETURN(kernels_.back(), native_kernels(p.graph, p.plan));
+      if (p.plan.device == "cpu") continue;
+      std::map<std::string, const std::string*> implementation_of;
+      for (const bench::LayerProfile& l : p.layers)
+        if (!l.implementation.empty()) implementation_of.emplace(l.name, &l.implementation);
+      for (NativeKernel& k : kernels_.back())
+        if (auto it = implementation_of.find(k.name); it != implementation_of.end()) k.implementation = *it->second;
     }
     return {};
   }
@@ -67,9 +75,10 @@ class Objective {
     std::vector<Prediction> all;
     for (size_t i = 0; i < profiles_.size(); ++i) {
       const MeasuredProfile& p = profiles_[i];
-      // The profiling runs launch every kernel from the host, also where the timed loop replayed a CUDA Graph.
+      // The profiling runs launch every kernel from the host unless they replayed the layers in a CUDA Graph
+      // (older profiles did so also where the timed loop replayed one).
       PlanOptions profiling = p.plan;
-      profiling.cuda_graph = false;
+      profiling.cuda_graph = p.layers_in_graph;
       ES_ASSIGN_OR_RETURN(InferencePlan plan, this->plan(i, profiling));
       std::map<std::string, const PlanStep*> by_name;
       for (const PlanStep& s : plan.steps)

@@ -1,6 +1,7 @@
 #include "sim/native_plan.h"
 
 #include "ir/graph_stats.h"
+#include "sim/cuda_conv_forms.h"
 #include "sim/kernel_class.h"
 #include "sim/roofline_cost.h"
 
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace es::sim {
 namespace {
@@ -15,7 +17,7 @@ namespace {
 class NativePlanner {
  public:
   NativePlanner(const Graph& graph, const TargetModel& model, const PlanOptions& o)
-      : graph_(graph), model_(model), on_cpu_(o.device == "cpu"), cuda_graph_(o.cuda_graph) {
+      : graph_(graph), model_(model), on_cpu_(o.device == "cpu"), cuda_graph_(o.cuda_graph), precision_(o.precision) {
     if (on_cpu_) {
       const CpuParameters& c = model.cpu;
       const double threads = o.threads > 0 ? o.threads : c.cores;
@@ -54,8 +56,6 @@ class NativePlanner {
       dense_ = gemm_ = cuda_roofline(o.precision, true);
       gemm_.split_k = true;  // cuBLAS splits the reduction of a skinny GEMM; cuDNN's convolution kernels do not
       depthwise_ = stream_ = cuda_roofline(o.precision, false);
-      // Depthwise convolutions are cuDNN calls in FP32; FP16 runs the backend's own NHWC kernel.
-      if (o.precision == Precision::fp32 && !cuda_graph_) depthwise_.launch_us = model.cuda.library_call_us;
     }
   }
 
@@ -92,17 +92,6 @@ class NativePlanner {
       r.wave_blocks = static_cast<int64_t>(g.sms);
     }
     return r;
-  }
-
-  bool pointwise(const Node& node) const {
-    if (node.op != OpKind::Conv && node.op != OpKind::FusedConv) return false;
-    auto all = [&](const char* attr, int64_t value) {
-      const std::vector<int64_t> v = node.attrs.get_ints(attr);
-      return std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == value; });
-    };
-    const Shape& w = graph_.value(node.inputs.at(1)).shape;  // [K, C, kh, kw]
-    return w.size() == 4 && w[2] == 1 && w[3] == 1 && all("strides", 1) && all("pads", 0) &&
-           node.attrs.get_int("group", 1) == 1;
   }
 
   double numel(ValueId v) const { return static_cast<double>(shape_numel(graph_.value(v).shape)); }
@@ -158,11 +147,82 @@ class NativePlanner {
     steps_.push_back(std::move(s));
   }
 
+  // A CUDA convolution in the form its profile names (k.implementation), else in the form of those the backend
+  // may take that the plan predicts fastest, as the backend keeps the one that times fastest.
+  void cuda_conv(const NativeKernel& k, KernelClass kind) {
+    const std::vector<std::string> forms =
+        k.implementation.empty() ? cuda_conv_forms(graph_, *k.node, precision_) : std::vector{k.implementation};
+    std::optional<PlanStep> best;
+    for (const std::string& form : forms) {
+      PlanStep s = cuda_conv_step(k, kind, form);
+      if (!best || alone_us(s) < alone_us(*best)) best = std::move(s);
+    }
+    steps_.push_back(std::move(*best));
+  }
+
+  static double alone_us(const PlanStep& s) {
+    return s.fixed_us + std::max(s.compute_us, s.dram_bytes / (s.bandwidth_gb_s * 1e3));
+  }
+
+  // The kernels of one form in sequence, each a launch plus the longer of its arithmetic and its traffic.
+  // cuDNN does not split K; cuBLASLt does. im2col writes the [rows, kh*kw*C] matrix that the product reads
+  // instead of the input.
+  PlanStep cuda_conv_step(const NativeKernel& k, KernelClass kind, const std::string& form) const {
+    const CudaConvForm f = parse_cuda_conv_form(form);
+    const Node& node = *k.node;
+    const double element = bytes_per_element(precision_);
+    const double x_bytes = numel(node.inputs[0]) * element, y_bytes = numel(node.outputs[0]) * element;
+    const GemmShape gemm = gemm_shape(node, kind);
+    struct Part {
+      KernelCost cost;
+      double launch_us;
+    };
+    std::vector<Part> parts;
+    switch (f.library) {
+      case CudaConvLibrary::own:
+        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, depthwise_), stream_.launch_us});
+        break;
+      case CudaConvLibrary::cudnn: {
+        // A grouped convolution on cuDNN runs on CUDA cores like a depthwise one, at a library call's cost.
+        const RooflineConfig& config = kind == KernelClass::depthwise ? depthwise_ : dense_;
+        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, config), dense_.launch_us});
+        break;
+      }
+      case CudaConvLibrary::cublaslt:
+        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, gemm_), gemm_.launch_us});
+        break;
+      case CudaConvLibrary::im2col_cublaslt: {
+        const double col_bytes = static_cast<double>(gemm.m) * static_cast<double>(gemm.k) * element;
+        parts.push_back({stream_kernel_cost(col_bytes / element, x_bytes + col_bytes, stream_), stream_.launch_us});
+        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes - x_bytes + col_bytes + k.write_bytes, gemm_), gemm_.launch_us});
+        break;
+      }
+    }
+    if (f.epilogue_kernel) {
+      // Reads and writes the output in place (cuDNN's epilogue kernel also reads the residual, if any).
+      const double residual = f.library == CudaConvLibrary::cudnn && node.has_input(3) ? y_bytes : 0;
+      parts.push_back({stream_kernel_cost(y_bytes / element, 2 * y_bytes + residual, stream_), stream_.launch_us});
+    }
+    PlanStep s{k.name, k.op, EngineKind::gpu};
+    s.layer = true;
+    s.implementation = form;
+    s.bandwidth_gb_s = stream_.dram_gb_s * stream_.dram_fraction;
+    for (const Part& p : parts) {
+      s.fixed_us += p.launch_us;
+      s.compute_us += parts.size() == 1 ? p.cost.compute_us : std::max(p.cost.compute_us, p.cost.memory_us);
+      s.dram_bytes += p.cost.bytes;
+    }
+    return s;
+  }
+
   void kernel(const NativeKernel& k) {
     if (!k.fused.empty()) return fused_block(k);
     PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
     s.layer = true;
+    s.implementation = k.implementation;
     const KernelClass kind = kernel_class(graph_, k, on_cpu_);
+    if (!on_cpu_ && (k.node && (k.node->op == OpKind::Conv || k.node->op == OpKind::FusedConv)))
+      return cuda_conv(k, kind);
     const double traffic = k.read_bytes + k.write_bytes;
     if (auto per_element = element_ns_.find(kind); per_element != element_ns_.end()) {
       // Vector code per element, or scalar code: bound by its arithmetic, not by DRAM.
@@ -171,9 +231,7 @@ class NativePlanner {
       steps_.push_back(std::move(s));
       return;
     }
-    // The CUDA backend runs a 1x1, stride-1, unpadded convolution as a cuBLASLt product, which splits K.
-    const bool cublas_conv = !on_cpu_ && kind == KernelClass::dense && pointwise(*k.node);
-    RooflineConfig config = cublas_conv ? gemm_ : kind == KernelClass::dense ? dense_
+    RooflineConfig config = kind == KernelClass::dense ? dense_
                             : kind == KernelClass::winograd ? winograd_ : kind == KernelClass::gemm ? gemm_
                             : kind == KernelClass::depthwise ? depthwise_ : kind == KernelClass::reorder ? reorder_ : stream_;
     // CPU streaming kernels and Reorders run at the rate of the cache level their traffic fits in, if any.
@@ -205,6 +263,7 @@ class NativePlanner {
   const TargetModel& model_;
   const bool on_cpu_;
   const bool cuda_graph_;
+  const Precision precision_;
   RooflineConfig dense_, winograd_, depthwise_, gemm_, stream_, reorder_;
   struct CacheLevel {
     double bytes, gb_s;  // capacity; streaming rate of the threads while a kernel's traffic fits in it

@@ -4,7 +4,8 @@
 // and synchronisation. Kernel classes and their cost:
 //   dense convolution / Gemm / MatMul: roofline over the implicit GEMM, output channels padded to the
 //     vector width (CPU), or tiled into thread blocks that run in whole waves over the SMs (CUDA), at the
-//     efficiency of the math that runs it (CPU: per class; CUDA: FP32 on CUDA cores, FP16 on tensor cores);
+//     efficiency of the math that runs it (CPU: per class; CUDA: FP32 on CUDA cores, FP16 on tensor cores),
+//     on CUDA in the form the backend runs it (cuDNN, im2col + cuBLASLt, cuBLASLt: sim/cuda_conv_forms.h);
 //   grouped / depthwise convolution: roofline at its own efficiency (CPU) or on CUDA cores (GPU);
 //   reference kernels (CPU: edgescope's, and oneDNN's "ref" implementations): a time per element written,
 //     scalar code whose cost is its index arithmetic;

@@ -6,8 +6,8 @@
 // a consumer needs another layout, and it runs MobileNet's inverted residual blocks (expand, depthwise,
 // project) as one fused kernel of its own. The program is compiled on this host, so its choices are this host's
 // oneDNN's: exact for this machine as a target, an approximation for another CPU. On CUDA the kernels are one
-// per node that is not a view (the CUDA backend is not built on every host; its layout conversions at reduced
-// precision are not predicted).
+// per node that is not a view (the CUDA backend is not built on every host; its layout conversions are not
+// predicted).
 #pragma once
 
 #include "base/status.h"
@@ -22,7 +22,9 @@ namespace es::sim {
 struct NativeKernel {
   std::string name;            // the node's origins joined with '+'; "reorder VALUE" for a layout conversion
   std::string op;              // the node's op, or "Reorder"
-  std::string implementation;  // CPU: oneDNN's implementation name, or "reference"; CUDA: empty
+  // CPU: oneDNN's implementation name, or "reference"; CUDA: what a measured profile names (calibrate), else
+  // empty and the plan decides (sim/cuda_conv_forms.h)
+  std::string implementation;
   const Node* node = nullptr;  // the graph node it runs; null for a layout conversion or a fused block
   std::vector<const Node*> fused;  // a fused block's nodes, in order (CPU; empty otherwise)
   double read_bytes = 0, write_bytes = 0;  // activations (and constants read as tensors), in their layouts

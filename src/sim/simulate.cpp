@@ -124,6 +124,7 @@ Simulation run_plan(InferencePlan plan, const TargetModel& model, const SimOptio
     l.name = plan.steps[i].name;
     l.op = plan.steps[i].op;
     l.device = engine_name(plan.steps[i].engine, plan.device);
+    l.implementation = plan.steps[i].implementation;
     l.total_ms = s.mean * static_cast<double>(s.count) / 1000;
     l.average_ms = s.mean / 1000;
     l.median_ms = s.median / 1000;

@@ -483,8 +483,10 @@ TEST(CpuBackend, ProfileNamesFusedLayersByOrigin) {
   EXPECT_EQ((*layers)[0].name, "Conv_0+Relu_1");
   EXPECT_EQ((*layers)[0].op, "FusedConv");
   EXPECT_EQ((*layers)[0].device, "cpu");
+  EXPECT_FALSE((*layers)[0].implementation.empty());  // oneDNN's implementation of the convolution
   EXPECT_GE((*layers)[0].milliseconds, 0.0);
   EXPECT_EQ(exe->device_name(), "cpu");
+  EXPECT_EQ(exe->layer_timing(), "host");
 }
 
 TEST(CpuBackend, ThreadOption) {

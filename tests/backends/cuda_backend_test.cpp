@@ -126,6 +126,50 @@ TEST_F(CudaBackend, ConvolutionsOnCudnnAndAsIm2colProducts) {
   }
 }
 
+// The profile says which form each convolution took and which own kernel follows a library call: the stem
+// (bias + ReLU) ends in the library call, the dilated convolution's Clip runs after it.
+TEST_F(CudaBackend, ProfileNamesTheFormEachConvolutionTook) {
+  GraphBuilder b("forms");
+  ValueId x = b.input("x", DType::f32, {1, 8, 20, 20});
+  ValueId stem = node(b, OpKind::FusedConv, {x, weights(b, {16, 8, 3, 3}), weights(b, {16})},
+                      {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Relu")}});
+  ValueId dilated = node(b, OpKind::FusedConv, {stem, weights(b, {16, 16, 3, 3}), weights(b, {16})},
+                         {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{2, 2, 2, 2}}, {"dilations", Ints{2, 2}},
+                          {"activation", std::string("Clip")}, {"activation_params", Floats{0.f, 6.f}}});
+  ValueId pointwise = node(b, OpKind::Conv, {dilated, weights(b, {8, 16, 1, 1})}, {{"kernel_shape", Ints{1, 1}}});
+  b.output(node(b, OpKind::Conv, {pointwise, weights(b, {8, 1, 3, 3})}, {{"kernel_shape", Ints{3, 3}}, {"group", int64_t{8}}}));
+  const Graph g = build_inferred(b);
+  auto forms = [&](ConvForm form, const char* precision) {
+    std::vector<std::string> implementations;
+    auto exe = compile_cuda(g, {.precision = precision, .conv_form = form});
+    if (!exe.ok()) {
+      ADD_FAILURE() << exe.status().message();
+      return implementations;
+    }
+    auto layers = (*exe)->profile_layers();
+    if (!layers.ok()) {
+      ADD_FAILURE() << layers.status().message();
+      return implementations;
+    }
+    for (const LayerTime& l : *layers)
+      if (l.op != "Convert") implementations.push_back(l.implementation);
+      else EXPECT_EQ(l.implementation, "edgescope");
+    return implementations;
+  };
+  for (const char* precision : {"fp32", "fp16"}) {
+    SCOPED_TRACE(precision);
+    EXPECT_EQ(forms(ConvForm::im2col, precision),
+              (std::vector<std::string>{"im2col+cublaslt", "im2col+cublaslt+act", "cublaslt", "edgescope"}));
+    const std::vector<std::string> cudnn = forms(ConvForm::cudnn, precision);
+    ASSERT_EQ(cudnn.size(), 4u);
+    EXPECT_EQ(cudnn[0].rfind("cudnn:", 0), 0u) << cudnn[0];
+    EXPECT_EQ(cudnn[1].rfind("cudnn:", 0), 0u) << cudnn[1];
+    EXPECT_TRUE(cudnn[1].ends_with("+epilogue")) << cudnn[1];
+    EXPECT_EQ(cudnn[2], "cublaslt");
+    EXPECT_EQ(cudnn[3], "edgescope");
+  }
+}
+
 // Depthwise convolutions run on an own kernel, four channels per thread where the channel count allows (16)
 // and one otherwise (5).
 TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
@@ -202,6 +246,33 @@ TEST_F(CudaBackend, Pools) {
   b.output(node(b, OpKind::GlobalAveragePool, {x}));
   b.output(node(b, OpKind::GlobalMaxPool, {x}));
   expect_matches_reference(build_inferred(b));
+}
+
+// Pools over channels-last activations (the vector kernel where the channels fill 16-byte vectors, the
+// scalar one where they do not), behind stems with fewer than 8 input channels, which pack their input and
+// filter into 8 zero-padded channels (a 7x7 RGB stem; a 1x1 single-channel one, a matrix product).
+TEST_F(CudaBackend, ChannelsLastPoolsBehindPackedStems) {
+  GraphBuilder b("packed");
+  ValueId rgb = b.input("rgb", DType::f32, {2, 3, 23, 21});
+  ValueId gray = b.input("gray", DType::f32, {2, 1, 12, 11});
+  for (int64_t channels : {16, 12}) {
+    ValueId stem = node(b, OpKind::FusedConv, {rgb, weights(b, {channels, 3, 7, 7}), weights(b, {channels})},
+                        {{"kernel_shape", Ints{7, 7}}, {"pads", Ints{3, 3, 3, 3}}, {"strides", Ints{2, 2}},
+                         {"activation", std::string("Relu")}});
+    b.output(node(b, OpKind::MaxPool, {stem}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}));
+    b.output(node(b, OpKind::AveragePool, {stem},
+                  {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"count_include_pad", int64_t{1}}}));
+    b.output(node(b, OpKind::AveragePool, {stem}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}));
+  }
+  ValueId pointwise = node(b, OpKind::Conv, {gray, weights(b, {16, 1, 1, 1}), weights(b, {16})}, {{"kernel_shape", Ints{1, 1}}});
+  b.output(node(b, OpKind::MaxPool, {pointwise}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}, {"ceil_mode", int64_t{1}}}));
+  const Graph g = build_inferred(b);
+  for (ConvForm form : {ConvForm::cudnn, ConvForm::fastest}) {
+    for (const auto& [precision, tolerance] : {std::pair{"fp32", 1e-5}, std::pair{"tf32", 5e-3}, std::pair{"fp16", 1e-2}}) {
+      SCOPED_TRACE(std::string(precision) + (form == ConvForm::cudnn ? " cudnn" : " fastest"));
+      expect_matches_reference(g, {.precision = precision, .conv_form = form}, tolerance);
+    }
+  }
 }
 
 TEST_F(CudaBackend, GemmAndMatMul) {
@@ -321,6 +392,36 @@ TEST_F(CudaBackend, ProfileNamesEveryKernelButNotViews) {
   for (const LayerTime& l : *layers) ops.push_back(l.op);
   // The input's conversion to channels-last is a step of its own.
   EXPECT_EQ(ops, (std::vector<std::string>{"Convert", "FusedConv", "GlobalAveragePool", "Gemm", "Softmax"}));
+}
+
+// With --cuda-graph the layers are timed inside a replayed graph (event nodes between the steps): the same
+// layers, and the outputs of the inference that follows are still right.
+TEST_F(CudaBackend, GraphTimedProfileHasEveryLayerAndLeavesTheReplayIntact) {
+  const Graph g = classifier();
+  auto host = compile_cuda(g, {});
+  auto graph = compile_cuda(g, {.cuda_graph = true});
+  ASSERT_TRUE(host.ok() && graph.ok());
+  EXPECT_EQ((*host)->layer_timing(), "host");
+  EXPECT_EQ((*graph)->layer_timing(), "graph");
+  auto host_layers = (*host)->profile_layers();
+  ASSERT_TRUE(host_layers.ok()) << host_layers.status().message();
+  for (int run = 0; run < 2; ++run) {  // captured once, replayed each time
+    auto layers = (*graph)->profile_layers();
+    ASSERT_TRUE(layers.ok()) << layers.status().message();
+    ASSERT_EQ(layers->size(), host_layers->size());
+    for (size_t i = 0; i < layers->size(); ++i) {
+      EXPECT_EQ((*layers)[i].name, (*host_layers)[i].name);
+      EXPECT_EQ((*layers)[i].implementation, (*host_layers)[i].implementation);
+      EXPECT_GT((*layers)[i].milliseconds, 0) << (*layers)[i].name;
+    }
+  }
+  const std::vector<Tensor> inputs = random_inputs(g, 7);
+  auto expected = ref::run_graph(g, inputs);
+  ASSERT_TRUE(expected.ok());
+  std::vector<Tensor> outputs(1);
+  for (const Status& s : {(*graph)->copy_inputs(inputs), (*graph)->execute(), (*graph)->copy_outputs(outputs), (*graph)->synchronize()})
+    ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_LE(relative_l2((*expected)[0], outputs[0]), 1e-5);
 }
 
 TEST_F(CudaBackend, RejectsWrongInputsAndUnknownDevicesAndPrecisions) {

@@ -26,7 +26,8 @@ bench::Result sample_result() {
   }
   r.run.wall_ms = 8;
   r.summary = bench::summarize_run(r.run, 1);
-  r.layers = {{"Conv_0+Relu_1", "FusedConv", "cpu", 3.0, 0.75, 0.7, 75.0}, {"Gemm_2", "Gemm", "cpu", 1.0, 0.25, 0.25, 25.0}};
+  r.layers = {{"Conv_0+Relu_1", "FusedConv", "cpu", 3.0, 0.75, 0.7, 75.0, "brgconv:avx512_core"},
+              {"Gemm_2", "Gemm", "cpu", 1.0, 0.25, 0.25, 25.0}};
   r.profile_iterations = 4;
   return r;
 }
@@ -42,6 +43,9 @@ TEST(BenchReport, JsonHasProvenanceSummaryAndEveryIteration) {
   EXPECT_DOUBLE_EQ(doc["summary"]["compute_ms"]["median"].get<double>(), 1.0);
   EXPECT_EQ(doc["iterations"].size(), 4u);
   EXPECT_EQ(doc["layers"][0]["name"], "Conv_0+Relu_1");
+  // What ran each layer, where the device said (calibrate prices the layer in that form).
+  EXPECT_EQ(doc["layers"][0]["implementation"], "brgconv:avx512_core");
+  EXPECT_FALSE(doc["layers"][1].contains("implementation"));
   EXPECT_FALSE(json::parse(to_json(sample_result(), false)).contains("iterations"));
 }
 

@@ -3,6 +3,7 @@
 #include "sim/calibrate.h"
 
 #include "placement/target.h"
+#include "sim/cuda_conv_forms.h"
 #include "sim/native_plan.h"
 #include "sim_test_util.h"
 
@@ -92,6 +93,51 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
   EXPECT_NEAR(fitted.cuda.library_call_us, 14, 14 * 0.01);
   EXPECT_NEAR(fitted.cuda.graph_kernel_us, 1.5, 1.5 * 0.01);
   EXPECT_LT(c->objective_after, 1e-6);
+}
+
+// Profiles whose convolutions all ran on cuDNN (the backend timed them so), with their layers timed inside a
+// replayed CUDA Graph: calibration prices each convolution in the form its layer names and predicts the layers
+// as replayed, so it recovers the parameters. Ignoring either, it would not (the plan alone takes im2col +
+// cuBLASLt where it predicts that faster, and host-launched layers cost kernel_us, not graph_kernel_us).
+TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
+  placement::Target target = *placement::find_target("h100-sxm");
+  TargetModel truth = *target_model(target);
+  truth.cuda = {0.9, 0.2, 0.12, 6, 14, 1.5};
+  std::vector<MeasuredProfile> profiles;
+  for (Precision precision : {Precision::fp32, Precision::fp16}) {
+    MeasuredProfile p;
+    p.source = "resnet50-v1-12.cuda." + std::string(precision_name(precision)) + ".json";
+    p.graph = zoo_graph("resnet50-v1-12", /*optimised=*/true);
+    p.plan.device = "cuda";
+    p.plan.precision = precision;
+    p.plan.cuda_graph = p.layers_in_graph = true;
+    std::vector<NativeKernel> kernels = *native_kernels(p.graph, p.plan);
+    int cudnn = 0;
+    for (NativeKernel& k : kernels)
+      if (k.node && k.node->op == OpKind::FusedConv) {
+        k.implementation = cuda_conv_forms(p.graph, *k.node, precision).front();
+        cudnn += k.implementation.starts_with("cudnn");
+      }
+    EXPECT_GT(cudnn, 10);
+    Result<InferencePlan> plan = plan_native(p.graph, kernels, target.name, truth, p.plan);
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    for (const PlanStep& s : plan->steps) {
+      p.latency_ms += step_time_us(s) / 1000;
+      if (s.layer)
+        p.layers.push_back({.name = s.name, .op = s.op, .device = "cuda:0", .median_ms = step_time_us(s) / 1000,
+                            .implementation = s.implementation});
+    }
+    profiles.push_back(std::move(p));
+  }
+  TargetModel fitted = *target_model(target);
+  Result<Calibration> c = calibrate(target, fitted, profiles, default_fit_keys("cuda"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_NEAR(fitted.cuda.fp32_efficiency, 0.9, 0.9 * 0.01);
+  EXPECT_NEAR(fitted.cuda.tensor_efficiency, 0.2, 0.2 * 0.01);
+  EXPECT_NEAR(fitted.cuda.graph_kernel_us, 1.5, 1.5 * 0.01);
+  EXPECT_LT(c->objective_after, 1e-6);
+  for (const FittedParameter& f : c->parameters)  // no layer was launched from the host
+    if (f.key == "cuda.kernel_us" || f.key == "cuda.library_call_us") EXPECT_FALSE(f.constrained) << f.key;
 }
 
 TEST(Calibrate, TheWholeModelLatencyPullsTheFit) {

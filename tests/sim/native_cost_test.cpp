@@ -219,7 +219,8 @@ TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
   const Node& conv = g.node(OpKind::Conv);
   PlanOptions o;
   o.device = "cuda";
-  NativeKernel k{.name = conv.name, .op = "Conv", .node = &conv, .read_bytes = 2 * kX + 18432, .write_bytes = 2 * kX};
+  NativeKernel k{.name = conv.name, .op = "Conv", .implementation = "cudnn:implicit_precomp_gemm", .node = &conv,
+                 .read_bytes = 2 * kX + 18432, .write_bytes = 2 * kX};
   // FP16 on tensor cores: M = 56 x 56 = 3136 rows in 128-row tiles (25), N = 32 columns shrink the 128-wide
   // tile to 32, K = 288 pads to 9 x 32: 25 blocks fill one wave of the 132 SMs, which costs 132 blocks.
   o.precision = Precision::fp16;

@@ -145,7 +145,7 @@ Result<std::vector<LayerTime>> CpuExecutable::profile_layers() {
   std::vector<LayerTime> layers;
   ES_TRY(run_steps([&](size_t i, double ms) {
     const Step& step = *program_.steps[i];
-    layers.push_back({step.name, step.op, "cpu", ms});
+    layers.push_back({step.name, step.op, "cpu", ms, step.implementation});
   }));
   return layers;
 }

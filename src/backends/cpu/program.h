@@ -51,7 +51,7 @@ class Step {
 
   std::string name;  // layer name for profiles: the node's origins joined with '+'
   std::string op;    // "FusedConv", "Reorder", ...
-  std::string implementation;  // oneDNN's implementation name, or "reference" (debug log)
+  std::string implementation;  // oneDNN's implementation name, "edgescope:avx512" or "reference" (profiles)
   std::vector<const Node*> nodes;  // the graph nodes it computes: one, several for a fused block, none for a Reorder
   std::vector<SlotId> reads;
   std::vector<SlotId> writes;

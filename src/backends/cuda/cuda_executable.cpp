@@ -82,7 +82,10 @@ CudaExecutable::~CudaExecutable() {
   cudaStreamSynchronize(ctx_.stream);
   program_.steps.clear();  // descriptors before the handles
   if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
+  if (profile_graph_exec_) cudaGraphExecDestroy(profile_graph_exec_);
   for (cudaEvent_t e : events_)
+    if (e) cudaEventDestroy(e);
+  for (cudaEvent_t e : marks_)
     if (e) cudaEventDestroy(e);
   for (void* p : {arena_, constants_, ctx_.workspace, cublas_workspace_, staging_})
     if (p) cudaFree(p);
@@ -330,27 +333,49 @@ std::optional<DevicePhaseTimes> CudaExecutable::last_phase_times() const {
   return DevicePhaseTimes{elapsed(h2d_begin, h2d_end), elapsed(compute_begin, compute_end), elapsed(d2h_begin, d2h_end)};
 }
 
-Result<std::vector<LayerTime>> CudaExecutable::profile_layers() {
-  std::vector<cudaEvent_t> marks(program_.steps.size() + 1);
-  for (cudaEvent_t& e : marks) ES_CUDA_TRY(cudaEventCreate(&e));
-  Status status = [&]() -> Status {
-    ES_CUDA_TRY(cudaEventRecord(marks[0], ctx_.stream));
-    for (size_t i = 0; i < program_.steps.size(); ++i) {
-      Step& step = *program_.steps[i];
-      NvtxRange range(step.name.c_str());
-      ES_TRY(step.run(ctx_).with_context(fmt::format("layer '{}' ({})", step.name, step.op)));
-      ES_CUDA_TRY(cudaEventRecord(marks[i + 1], ctx_.stream));
-    }
-    return check(cudaStreamSynchronize(ctx_.stream), "cudaStreamSynchronize");
-  }();
-  std::vector<LayerTime> layers;
-  for (size_t i = 0; status.ok() && i < program_.steps.size(); ++i) {
-    float ms = 0;
-    status = check(cudaEventElapsedTime(&ms, marks[i], marks[i + 1]), "cudaEventElapsedTime");
-    layers.push_back({program_.steps[i]->name, program_.steps[i]->op, device_name(), ms});
+Status CudaExecutable::run_marked_steps(bool external) {
+  const unsigned flags = external ? cudaEventRecordExternal : cudaEventRecordDefault;
+  ES_CUDA_TRY(cudaEventRecordWithFlags(marks_[0], ctx_.stream, flags));
+  for (size_t i = 0; i < program_.steps.size(); ++i) {
+    Step& step = *program_.steps[i];
+    NvtxRange range(step.name.c_str());
+    ES_TRY(step.run(ctx_).with_context(fmt::format("layer '{}' ({})", step.name, step.op)));
+    ES_CUDA_TRY(cudaEventRecordWithFlags(marks_[i + 1], ctx_.stream, flags));
   }
-  for (cudaEvent_t e : marks) cudaEventDestroy(e);
-  ES_TRY(status);
+  return Status::ok_status();
+}
+
+// Without --cuda-graph each step is launched by the host as execute() launches it, so a layer's time includes
+// the host's enqueue where the GPU waits for it. With --cuda-graph the steps run as execute() runs them, replayed
+// in a graph, with an event node between each two: the layers add up to the replayed inference.
+Result<std::vector<LayerTime>> CudaExecutable::profile_layers() {
+  if (marks_.empty()) {
+    marks_.assign(program_.steps.size() + 1, nullptr);
+    for (cudaEvent_t& e : marks_) ES_CUDA_TRY(cudaEventCreate(&e));
+  }
+  if (options_.cuda_graph && profile_graph_exec_ == nullptr) {
+    cudaGraph_t graph = nullptr;
+    ES_CUDA_TRY(cudaStreamBeginCapture(ctx_.stream, cudaStreamCaptureModeThreadLocal));
+    Status captured = run_marked_steps(/*external=*/true);
+    const cudaError_t end = cudaStreamEndCapture(ctx_.stream, &graph);
+    ES_TRY(captured);
+    ES_CUDA_TRY(end);
+    const cudaError_t made = cudaGraphInstantiate(&profile_graph_exec_, graph, 0);
+    cudaGraphDestroy(graph);
+    ES_CUDA_TRY(made);
+  }
+  if (profile_graph_exec_ != nullptr)
+    ES_CUDA_TRY(cudaGraphLaunch(profile_graph_exec_, ctx_.stream));
+  else
+    ES_TRY(run_marked_steps(/*external=*/false));
+  ES_CUDA_TRY(cudaStreamSynchronize(ctx_.stream));
+  std::vector<LayerTime> layers;
+  for (size_t i = 0; i < program_.steps.size(); ++i) {
+    const Step& step = *program_.steps[i];
+    float ms = 0;
+    ES_CUDA_TRY(cudaEventElapsedTime(&ms, marks_[i], marks_[i + 1]));
+    layers.push_back({step.name, step.op, device_name(), ms, step.implementation()});
+  }
   return layers;
 }
 

@@ -18,6 +18,7 @@ class CudaExecutable final : public Executable, private DeviceMemory {
   Status copy_outputs(std::span<Tensor> outputs) override;
   Status synchronize() override;
   Result<std::vector<LayerTime>> profile_layers() override;
+  std::string layer_timing() const override { return options_.cuda_graph ? "graph" : "host"; }
   std::optional<DevicePhaseTimes> last_phase_times() const override;
   size_t activation_bytes() const override { return arena_bytes_; }
 
@@ -35,6 +36,9 @@ class CudaExecutable final : public Executable, private DeviceMemory {
   Status plan_and_allocate();
   Status upload_constants();
   Status run_steps();
+  // The steps with a timing event after each (marks_[0] before the first), recorded into the stream, or into
+  // the graph being captured as event nodes (`external`).
+  Status run_marked_steps(bool external);
   bool needs_conversion(ValueId id) const;
   Status convert_value(ValueId id, void* host_form, bool to_device);
   void* data(ValueId id) const override { return pointers_[static_cast<size_t>(program_.alias_of[static_cast<size_t>(id)])]; }
@@ -56,6 +60,8 @@ class CudaExecutable final : public Executable, private DeviceMemory {
   std::vector<size_t> input_offsets_, output_offsets_;  // into the pinned buffers
   std::vector<PendingOutput> pending_;
   cudaGraphExec_t graph_exec_ = nullptr;
+  std::vector<cudaEvent_t> marks_;                 // profile_layers(): one event before the steps and after each
+  cudaGraphExec_t profile_graph_exec_ = nullptr;  // with --cuda-graph: the steps and the marks, captured once
 };
 
 }  // namespace es::cuda

@@ -23,6 +23,20 @@ namespace es::cuda {
 
 namespace {
 
+const char* algo_name(cudnnConvolutionFwdAlgo_t algo) {
+  switch (algo) {
+    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM: return "implicit_gemm";
+    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM: return "implicit_precomp_gemm";
+    case CUDNN_CONVOLUTION_FWD_ALGO_GEMM: return "gemm";
+    case CUDNN_CONVOLUTION_FWD_ALGO_DIRECT: return "direct";
+    case CUDNN_CONVOLUTION_FWD_ALGO_FFT: return "fft";
+    case CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING: return "fft_tiling";
+    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD: return "winograd";
+    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED: return "winograd_nonfused";
+    default: return "other";
+  }
+}
+
 struct ConvGeometry {
   int n, c, h, w, k, kh, kw, oh, ow, pad_h, pad_w, stride_h, stride_w, dil_h, dil_w, group;
 };
@@ -64,6 +78,24 @@ class ConvStep final : public Step {
     }
     ES_TRY(prepare_cudnn(ctx, workspace_bytes));
     return consider_im2col(ctx, workspace_bytes);
+  }
+
+  // The form prepare() chose, and the own kernel that follows where the library call does not end with the
+  // epilogue: "cudnn:ALGO[+epilogue]", "im2col+cublaslt[+act]", "cublaslt[+act]", "edgescope" (depthwise).
+  std::string implementation() const override {
+    switch (kind_) {
+      case Kind::depthwise: return "edgescope";
+      case Kind::gemm:
+      case Kind::im2col: {
+        const std::string product = kind_ == Kind::im2col ? "im2col+cublaslt" : "cublaslt";
+        return gemm_.fuses_activation() ? product : product + "+act";
+      }
+      case Kind::cudnn: {
+        const bool epilogue = !fused_ && (bias != kNoValue || sum != kNoValue || act.op != Unary::identity);
+        return "cudnn:" + std::string(algo_name(algo_)) + (epilogue ? "+epilogue" : "");
+      }
+    }
+    return "";
   }
 
   Status run(const Context& ctx) override {

@@ -19,6 +19,8 @@ class GemmStep final : public Step {
   void configure(const Graph&, const std::vector<Storage>& storage) override {
     half = storage[static_cast<size_t>(y)].half;
   }
+  // Gemm's C, when it counts, is first copied into Y by an own kernel.
+  std::string implementation() const override { return c != kNoValue && beta != 0 ? "copy+cublas" : "cublas"; }
 
   Status run(const Context& ctx) override {
     const DeviceMemory& mem = *ctx.memory;

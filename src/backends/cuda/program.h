@@ -82,6 +82,9 @@ class Step {
   virtual Status prepare(const Context& ctx, size_t& workspace_bytes) { return Status::ok_status(); }
   // Enqueues the work on ctx.stream; must not synchronize (CUDA Graph capture records it).
   virtual Status run(const Context& ctx) = 0;
+  // What runs it once prepared, for profiles (LayerTime::implementation): "edgescope" for the backend's own
+  // kernels; library steps name the library and the form they chose ("cudnn:ALGO", "im2col+cublaslt", ...).
+  virtual std::string implementation() const { return "edgescope"; }
 
   std::string name;            // layer name for profiles and NVTX: the node's origins joined with '+'
   std::string op;              // "FusedConv", "MatMul", ...

@@ -1,0 +1,50 @@
+#include "sim/cuda_conv_forms.h"
+
+#include <algorithm>
+
+namespace es::sim {
+namespace {
+
+// The im2col matrix must fit in half the workspace the backend offers while it chooses (256 MiB).
+constexpr double kIm2colLimitBytes = 128.0 * 1024 * 1024;
+
+bool all_equal(const Node& node, const char* attr, int64_t value) {
+  const std::vector<int64_t> v = node.attrs.get_ints(attr);
+  return std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == value; });
+}
+
+}  // namespace
+
+std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, Precision precision) {
+  const Shape& x = graph.value(node.inputs.at(0)).shape;   // [N, C, H, W]
+  const Shape& w = graph.value(node.inputs.at(1)).shape;   // [K, C / group, kh, kw]
+  const Shape& y = graph.value(node.outputs.at(0)).shape;  // [N, K, OH, OW]
+  const int64_t group = node.attrs.get_int("group", 1);
+  const std::string activation = node.op == OpKind::FusedConv ? node.attrs.get_string("activation") : "";
+  const bool relu = activation == "Relu", bias = node.has_input(2), sum = node.has_input(3);
+  if (w.size() != 4 || x.size() != 4 || y.size() != 4) return {"cudnn"};
+  const bool cublaslt_act = !activation.empty() && !relu;  // cuBLASLt's epilogues fuse ReLU only
+  if (group == 1 && w[2] == 1 && w[3] == 1 && all_equal(node, "strides", 1) && all_equal(node, "pads", 0))
+    return {cublaslt_act ? "cublaslt+act" : "cublaslt"};
+  if (group == x[1] && w[0] == x[1]) return {"edgescope"};
+  // cuDNN's fused call takes a bias with ReLU; anything else besides the convolution is one more kernel.
+  const bool cudnn_epilogue = !(bias && relu) && (bias || sum || !activation.empty());
+  std::vector<std::string> forms = {cudnn_epilogue ? "cudnn+epilogue" : "cudnn"};
+  const double col_bytes = static_cast<double>(y[0] * y[2] * y[3]) * static_cast<double>(w[1] * w[2] * w[3]) *
+                           bytes_per_element(precision);
+  if (group == 1 && col_bytes <= kIm2colLimitBytes)
+    forms.push_back(cublaslt_act ? "im2col+cublaslt+act" : "im2col+cublaslt");
+  return forms;
+}
+
+CudaConvForm parse_cuda_conv_form(std::string_view implementation) {
+  CudaConvForm form;
+  form.library = implementation.starts_with("im2col+cublaslt") ? CudaConvLibrary::im2col_cublaslt
+                 : implementation.starts_with("cublaslt")      ? CudaConvLibrary::cublaslt
+                 : implementation.starts_with("edgescope")     ? CudaConvLibrary::own
+                                                               : CudaConvLibrary::cudnn;
+  form.epilogue_kernel = implementation.ends_with("+epilogue") || implementation.ends_with("+act");
+  return form;
+}
+
+}  // namespace es::sim

@@ -1,0 +1,34 @@
+// The forms edgescope's CUDA backend may run a convolution in (backends/cuda/lower_conv.cpp), named as its
+// profiles name them (LayerTime::implementation), so that the native plan prices each convolution as the
+// form that ran: a 1x1 stride-1 convolution is one cuBLASLt product, a depthwise one the backend's own kernel,
+// a grouped one cuDNN's; any other may run on cuDNN or as im2col + one cuBLASLt product, and the backend keeps
+// whichever timed faster when it compiled the program. The profile records which; without one, the plan takes
+// the form it predicts faster (as the backend's timing would, if the prediction is right).
+#pragma once
+
+#include "ir/graph.h"
+#include "sim/target_model.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace es::sim {
+
+enum class CudaConvLibrary { cudnn, cublaslt, im2col_cublaslt, own };
+
+struct CudaConvForm {
+  CudaConvLibrary library = CudaConvLibrary::cudnn;
+  // An own kernel follows the library call: cuDNN's bias/residual/activation kernel where its fused call does
+  // not apply ("+epilogue"), or an activation cuBLASLt's epilogues lack ("+act").
+  bool epilogue_kernel = false;
+};
+
+// The forms the backend may take for `node` (a Conv or FusedConv), the one it always takes first; each as a
+// profile names it, with the algorithm left out ("cudnn+epilogue", "im2col+cublaslt+act", ...).
+std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, Precision precision);
+
+// A profile's implementation of a convolution ("cudnn:implicit_precomp_gemm+epilogue", "cublaslt+act", ...).
+CudaConvForm parse_cuda_conv_form(std::string_view implementation);
+
+}  // namespace es::sim

@@ -1,0 +1,151 @@
+// The CUDA plan's convolutions (sim/cuda_conv_forms.h): the forms the backend may take for each shape, the
+// cost of each form by hand (its kernels in sequence), the profile's form where it names one, and the faster
+// predicted form where it does not.
+#include "sim/cuda_conv_forms.h"
+#include "sim/native_plan.h"
+
+#include "backends/ref/ref_kernels.h"
+#include "ir/builder.h"
+#include "ir/shape_inference.h"
+#include "placement/target.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace es::sim {
+namespace {
+
+using Ints = std::vector<int64_t>;
+
+struct ConvGraph {
+  Graph graph;
+  const Node& node(const std::string& name) const { return graph.node(graph.find_node(name)); }
+};
+
+ConvGraph conv_graph() {
+  GraphBuilder b("forms");
+  ValueId x = b.input("x", DType::f32, {1, 32, 56, 56});
+  auto w = [&](const Shape& shape) { return b.initializer("w", Tensor(DType::f32, shape)); };
+  auto conv = [&](const char* name, std::vector<ValueId> inputs, std::initializer_list<std::pair<const char*, AttrValue>> attrs,
+                  OpKind op = OpKind::FusedConv) {
+    b.output(b.op(op, std::move(inputs), attrs, name));
+  };
+  conv("relu", {x, w({32, 32, 3, 3}), w({32})}, {{"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Relu")}});
+  conv("clip", {x, w({32, 32, 3, 3}), w({32}), x}, {{"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Clip")}});
+  conv("plain", {x, w({32, 32, 3, 3})}, {{"pads", Ints{1, 1, 1, 1}}}, OpKind::Conv);
+  conv("pointwise", {x, w({64, 32, 1, 1})}, {{"activation", std::string("HardSwish")}});
+  conv("depthwise", {x, w({32, 1, 3, 3})}, {{"pads", Ints{1, 1, 1, 1}}, {"group", int64_t{32}}}, OpKind::Conv);
+  conv("grouped", {x, w({32, 16, 3, 3})}, {{"pads", Ints{1, 1, 1, 1}}, {"group", int64_t{2}}}, OpKind::Conv);
+  // im2col's matrix of 8 x 512 x 512 rows of 3 x 3 x 64 would take 4.8 GB: cuDNN alone.
+  ValueId large = b.input("large", DType::f32, {8, 64, 512, 512});
+  conv("large", {large, w({64, 64, 3, 3})}, {{"pads", Ints{1, 1, 1, 1}}}, OpKind::Conv);
+  ConvGraph g{b.build()};
+  Status shapes = infer_shapes(g.graph, ref::evaluator());
+  EXPECT_TRUE(shapes.ok()) << shapes.message();
+  return g;
+}
+
+TEST(CudaConvForms, TheFormsTheBackendMayTakeForEachShape) {
+  ConvGraph g = conv_graph();
+  using Forms = std::vector<std::string>;
+  auto forms = [&](const char* name) { return cuda_conv_forms(g.graph, g.node(name), Precision::fp16); };
+  EXPECT_EQ(forms("relu"), (Forms{"cudnn", "im2col+cublaslt"}));  // bias + ReLU: both end in the library call
+  EXPECT_EQ(forms("clip"), (Forms{"cudnn+epilogue", "im2col+cublaslt+act"}));
+  EXPECT_EQ(forms("plain"), (Forms{"cudnn", "im2col+cublaslt"}));
+  EXPECT_EQ(forms("pointwise"), (Forms{"cublaslt+act"}));
+  EXPECT_EQ(forms("depthwise"), (Forms{"edgescope"}));
+  EXPECT_EQ(forms("grouped"), (Forms{"cudnn"}));
+  EXPECT_EQ(forms("large"), (Forms{"cudnn"}));
+  const CudaConvForm profiled = parse_cuda_conv_form("cudnn:implicit_precomp_gemm+epilogue");
+  EXPECT_EQ(profiled.library, CudaConvLibrary::cudnn);
+  EXPECT_TRUE(profiled.epilogue_kernel);
+  EXPECT_EQ(parse_cuda_conv_form("im2col+cublaslt").library, CudaConvLibrary::im2col_cublaslt);
+  EXPECT_FALSE(parse_cuda_conv_form("im2col+cublaslt").epilogue_kernel);
+  EXPECT_EQ(parse_cuda_conv_form("cublaslt+act").library, CudaConvLibrary::cublaslt);
+  EXPECT_EQ(parse_cuda_conv_form("edgescope").library, CudaConvLibrary::own);
+}
+
+class CudaConvCost : public testing::Test {
+ protected:
+  void SetUp() override {
+    h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};  // fp32, tensor, DRAM efficiencies; kernel, library call, graph µs
+    o.device = "cuda";
+    o.precision = Precision::fp16;
+  }
+  // The step of `node` with the implementation a profile names ("" = none).
+  PlanStep step(const char* output, const std::string& implementation) {
+    const Node& n = g.node(output);
+    double read = 0;
+    for (ValueId v : n.inputs) read += static_cast<double>(shape_numel(g.graph.value(v).shape)) * 2;
+    NativeKernel k{.name = n.name, .op = std::string(op_name(n.op)), .implementation = implementation, .node = &n,
+                   .fused = {}, .read_bytes = read, .write_bytes = y_bytes(n)};
+    Result<InferencePlan> plan = plan_native(g.graph, {k}, "h100-sxm", h100, o);
+    EXPECT_TRUE(plan.ok()) << plan.status().message();
+    for (const PlanStep& s : plan->steps)
+      if (s.layer) return s;
+    return {};
+  }
+  double y_bytes(const Node& n) const { return static_cast<double>(shape_numel(g.graph.value(n.outputs[0]).shape)) * 2; }
+  static double alone_us(const PlanStep& s) {
+    return s.fixed_us + std::max(s.compute_us, s.dram_bytes / (s.bandwidth_gb_s * 1e3));
+  }
+  double dram_us(double bytes) const { return bytes / (h100.memory.dram_gb_s * 1e3 * 0.15); }
+  double tensor_us(double flops) const { return flops / (h100.gpu.fp16_tensor_tflops * 1e6 * 0.3); }
+
+  ConvGraph g = conv_graph();
+  TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
+  PlanOptions o;
+};
+
+TEST_F(CudaConvCost, Im2colFormIsTwoKernelsWithTheProductSplittingK) {
+  const PlanStep s = step("relu", "im2col+cublaslt");
+  EXPECT_EQ(s.implementation, "im2col+cublaslt");
+  EXPECT_DOUBLE_EQ(s.fixed_us, 4 + 12);  // the own im2col kernel, then the cuBLASLt call
+  // im2col: 56 x 56 = 3136 rows of 3 x 3 x 32 = 288 halves, from the input; bound by DRAM.
+  const double x_bytes = 32.0 * 56 * 56 * 2, col_bytes = 3136.0 * 288 * 2, w_bytes = 32.0 * 288 * 2 + 32 * 2;
+  const double im2col_us = dram_us(x_bytes + col_bytes);
+  // The product: 25 tiles of 128 x 32; split K 5 ways (132 / 25) into 58 -> 64, one wave of 132 blocks.
+  const double gemm_us = std::max(tensor_us(132 * 2.0 * 128 * 32 * 64), dram_us(col_bytes + w_bytes + x_bytes));
+  EXPECT_NEAR(s.compute_us, im2col_us + gemm_us, 1e-9);
+  EXPECT_NEAR(alone_us(s), 16 + im2col_us + gemm_us, 1e-9);
+}
+
+TEST_F(CudaConvCost, CudnnFormDoesNotSplitKAndItsEpilogueIsAKernelOfItsOwn) {
+  const PlanStep fused = step("relu", "cudnn:implicit_precomp_gemm");
+  EXPECT_DOUBLE_EQ(fused.fixed_us, 12);
+  // 25 blocks of 128 x 32 x 288 fill one wave of 132.
+  EXPECT_NEAR(fused.compute_us, tensor_us(132 * 2.0 * 128 * 32 * 288), 1e-9);
+  const PlanStep epilogue = step("clip", "cudnn:implicit_precomp_gemm+epilogue");
+  EXPECT_DOUBLE_EQ(epilogue.fixed_us, 12 + 4);
+  const double y = y_bytes(g.node("clip"));
+  // The epilogue reads the output and the residual, writes the output.
+  EXPECT_NEAR(epilogue.compute_us - std::max(tensor_us(132 * 2.0 * 128 * 32 * 288), dram_us(epilogue.dram_bytes - 3 * y)),
+              dram_us(3 * y), 1e-9);
+  // Replayed in a CUDA Graph each of the two kernels costs the graph's gap.
+  o.cuda_graph = true;
+  EXPECT_DOUBLE_EQ(step("clip", "cudnn:implicit_precomp_gemm+epilogue").fixed_us, 2 * 1.5);
+}
+
+TEST_F(CudaConvCost, WithoutAProfileThePlanTakesTheFormItPredictsFaster) {
+  for (bool graph : {false, true}) {
+    o.cuda_graph = graph;
+    for (const char* name : {"relu", "clip", "plain"}) {
+      SCOPED_TRACE(std::string(name) + (graph ? " graph" : ""));
+      const std::vector<std::string> forms = cuda_conv_forms(g.graph, g.node(name), o.precision);
+      ASSERT_EQ(forms.size(), 2u);
+      const PlanStep cudnn = step(name, forms[0]), im2col = step(name, forms[1]);
+      const PlanStep chosen = step(name, "");
+      EXPECT_EQ(chosen.implementation, alone_us(cudnn) <= alone_us(im2col) ? forms[0] : forms[1]);
+      EXPECT_DOUBLE_EQ(alone_us(chosen), std::min(alone_us(cudnn), alone_us(im2col)));
+    }
+  }
+  // At batch 1 on 3136 rows neither form is free: the launches decide between them host-launched, the waves
+  // in a graph. The depthwise convolution has one form, the backend's own kernel.
+  const PlanStep depthwise = step("depthwise", "");
+  EXPECT_EQ(depthwise.implementation, "edgescope");
+  EXPECT_DOUBLE_EQ(depthwise.fixed_us, 1.5);
+}
+
+}  // namespace
+}  // namespace es::sim
