@@ -19,7 +19,8 @@ enum class KernelClass {
   reorder,            // a layout conversion: its own bandwidth
   vector_math,        // a transcendental function in oneDNN's vector code: time per element
   channel_broadcast,  // oneDNN's binary op with a per-channel operand ([1,C,1,1]): time per element
-  row_broadcast,      // oneDNN's binary op broadcasting an operand over a tensor of rank <= 3: time per row
+  row_broadcast,      // oneDNN's binary op broadcasting an operand over a tensor of rank <= 3 (not over its batch
+                      // only): time per row
   // scalar code, time per element: oneDNN's reference implementations, edgescope's reference kernels by what
   // they compute for each element (an index, a transcendental function, Resize's taps, a reduction's input)
   onednn_reference, index, math, resize, reduce,

@@ -195,6 +195,32 @@ TEST(NativeCost, BroadcastsOverRankThreeTensorsCostACallPerRow) {
               8 * 8840 / (0.01 * 1e3), 1e-9);
 }
 
+// A graph of one binary or matrix node over `a` and a constant of shape `b`.
+CostGraph one_node_graph(OpKind op, const Shape& a, const Shape& b) {
+  GraphBuilder builder("one node");
+  ValueId x = builder.input("x", DType::f32, a);
+  builder.output(builder.op(op, {x, builder.initializer("b", Tensor(DType::f32, b))}));
+  CostGraph g{builder.build()};
+  Status shapes = infer_shapes(g.graph, ref::evaluator());
+  EXPECT_TRUE(shapes.ok()) << shapes.message();
+  return g;
+}
+
+TEST(NativeCost, BroadcastsOverTheBatchOnlyStream) {
+  // UltraFace's priors [1,4420,2] added to the boxes of two images: one same-shape Add per image, at the L2's
+  // streaming rate, not 2 x 4420 calls on rows of two.
+  CostGraph g = one_node_graph(OpKind::Add, {2, 4420, 2}, {1, 4420, 2});
+  TargetModel m = cpu_model();
+  const double read = 4 * (17680 + 8840), written = 4 * 17680;
+  PlanStep add = cost(g, kernel(g.node(OpKind::Add), "jit:uni", read, written), m);
+  EXPECT_NEAR(add.compute_us, (read + written) / (m.cpu.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_DOUBLE_EQ(add.fixed_us, m.cpu.eltwise_overhead_us);
+  // A scalar over the same boxes is still called per row.
+  CostGraph scaled = one_node_graph(OpKind::Mul, {2, 4420, 2}, {});
+  EXPECT_NEAR(cost(scaled, kernel(scaled.node(OpKind::Mul), "jit:uni", 4 * 17680, 4 * 17680), m).compute_us,
+              2 * 4420 * m.cpu.broadcast_row_ns / 1000, 1e-9);
+}
+
 TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
   CostGraph g = cost_graph();
   TargetModel m = cpu_model();
