@@ -186,12 +186,12 @@ double step_time_us(const PlanStep& s) {
 std::vector<std::string> default_fit_keys(const std::string& device) {
   if (device == "cpu")
     return {"cpu.conv_efficiency",           "cpu.winograd_efficiency",           "cpu.depthwise_efficiency",
-            "cpu.gemm_efficiency",           "cpu.bandwidth_gb_s",                "cpu.stream_l2_bandwidth_gb_s",
-            "cpu.stream_l3_bandwidth_gb_s",  "cpu.stream_dram_bandwidth_gb_s",    "cpu.reorder_efficiency",
-            "cpu.vector_math_ns_per_element", "cpu.broadcast_ns_per_element",     "cpu.broadcast_row_ns",
-            "cpu.matrix_overhead_us",        "cpu.eltwise_overhead_us",           "cpu.reorder_overhead_us",
-            "cpu.reference_overhead_us",     "cpu.reference_ns_per_element",      "cpu.reference_math_ns_per_element",
-            "cpu.resize_ns_per_element",     "cpu.onednn_reference_ns_per_element"};
+            "cpu.bandwidth_gb_s",            "cpu.stream_l2_bandwidth_gb_s",      "cpu.stream_l3_bandwidth_gb_s",
+            "cpu.stream_dram_bandwidth_gb_s", "cpu.reorder_efficiency",           "cpu.vector_math_ns_per_element",
+            "cpu.broadcast_ns_per_element",  "cpu.broadcast_row_ns",              "cpu.matrix_overhead_us",
+            "cpu.eltwise_overhead_us",       "cpu.reorder_overhead_us",           "cpu.reference_overhead_us",
+            "cpu.reference_ns_per_element",  "cpu.reference_math_ns_per_element", "cpu.resize_ns_per_element",
+            "cpu.onednn_reference_ns_per_element"};
   return {"cuda.fp32_efficiency", "cuda.tensor_efficiency", "cuda.dram_efficiency", "cuda.kernel_us",
           "cuda.library_call_us", "cuda.graph_kernel_us"};
 }

@@ -34,7 +34,11 @@ class NativePlanner {
       winograd_.compute_fraction = c.winograd_efficiency;
       depthwise_.launch_us = gemm_.launch_us = c.matrix_overhead_us;
       depthwise_.compute_fraction = c.depthwise_efficiency;
-      gemm_.compute_fraction = c.gemm_efficiency;
+      // oneDNN's matmul primitive and its convolutions run the same brgemm micro-kernels (the profiles name
+      // them "brg:avx512_core" and "brgconv:avx512_core"), so a product runs at the convolutions' fitted rate:
+      // no calibration model has a product large enough to fit a rate of its own (the classifiers at batch 1
+      // run on the panel kernel, bound by their weights).
+      gemm_.compute_fraction = c.conv_efficiency;
       gemm_.tile_n = dense_.tile_n;
       // Each thread's share of the traffic stays in its own core's L2; the L3 is shared.
       levels_ = {{c.l2_kib * 1024 * threads, c.stream_l2_bandwidth_gb_s * threads},

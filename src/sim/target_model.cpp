@@ -54,7 +54,6 @@ constexpr Field<CpuParameters> cpu_fields[] = {
     {"cpu.conv_efficiency", &CpuParameters::conv_efficiency},
     {"cpu.winograd_efficiency", &CpuParameters::winograd_efficiency},
     {"cpu.depthwise_efficiency", &CpuParameters::depthwise_efficiency},
-    {"cpu.gemm_efficiency", &CpuParameters::gemm_efficiency},
     {"cpu.bandwidth_gb_s", &CpuParameters::bandwidth_gb_s},
     {"cpu.l2_kib", &CpuParameters::l2_kib},
     {"cpu.l3_kib", &CpuParameters::l3_kib},

@@ -56,10 +56,9 @@ struct CpuParameters {
   double clock_ghz = 0;
   double fp32_flops_per_clock = 0;  // per core: FMA pipes x SIMD lanes x 2
   double vector_lanes = 0;          // FP32 lanes of one vector register: channels are blocked by this
-  double conv_efficiency = 0;       // achieved fraction of peak in dense convolutions
+  double conv_efficiency = 0;       // achieved fraction of peak in dense convolutions and matrix products
   double winograd_efficiency = 0;   // ... in Winograd convolutions, on the direct convolution's FLOPs (can exceed 1)
   double depthwise_efficiency = 0;  // ... in grouped / depthwise convolutions
-  double gemm_efficiency = 0;       // ... in Gemm / MatMul
   double bandwidth_gb_s = 0;        // what one core streams in convolutions / GEMMs (caches and DRAM together)
   // Element-wise, pooling and data-movement kernels stream their traffic (bytes read and written) at the rate
   // of the level of the memory hierarchy it fits in: one core's L2, the L3 share, else DRAM.

@@ -61,7 +61,7 @@ constexpr double kX = 32.0 * 56 * 56;  // elements of x
 TargetModel cpu_model() {
   TargetModel m = *target_model(*placement::find_target("epyc-zen5-2c"));
   CpuParameters& c = m.cpu;
-  c.conv_efficiency = 0.7, c.winograd_efficiency = 1.9, c.depthwise_efficiency = 0.3, c.gemm_efficiency = 0.6;
+  c.conv_efficiency = 0.7, c.winograd_efficiency = 1.9, c.depthwise_efficiency = 0.3;
   c.bandwidth_gb_s = 31, c.l2_kib = 1024, c.l3_kib = 4096;
   c.stream_l2_bandwidth_gb_s = 170, c.stream_l3_bandwidth_gb_s = 95, c.stream_dram_bandwidth_gb_s = 45;
   c.reorder_efficiency = 0.3, c.vector_math_ns_per_element = 0.21, c.broadcast_ns_per_element = 0.37;
@@ -219,6 +219,18 @@ TEST(NativeCost, BroadcastsOverTheBatchOnlyStream) {
   CostGraph scaled = one_node_graph(OpKind::Mul, {2, 4420, 2}, {});
   EXPECT_NEAR(cost(scaled, kernel(scaled.node(OpKind::Mul), "jit:uni", 4 * 17680, 4 * 17680), m).compute_us,
               2 * 4420 * m.cpu.broadcast_row_ns / 1000, 1e-9);
+}
+
+TEST(NativeCost, MatrixProductsOnOneDnnRunAtTheConvolutionsRate) {
+  // [64,256] x [256,512] on oneDNN's matmul (brgemm, as its convolutions): 16.8 MFLOP at the fitted
+  // convolution efficiency; 512 columns are whole vector blocks.
+  CostGraph g = one_node_graph(OpKind::MatMul, {64, 256}, {256, 512});
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  const double flops = 2.0 * 64 * 256 * 512;
+  PlanStep product = cost(g, kernel(g.node(OpKind::MatMul), "brg:avx512_core", 4 * (64 * 256 + 256 * 512), 4 * 64 * 512), m);
+  EXPECT_NEAR(product.compute_us, flops / (c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.conv_efficiency), 1e-9);
+  EXPECT_DOUBLE_EQ(product.fixed_us, c.matrix_overhead_us);
 }
 
 TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
