@@ -191,7 +191,7 @@ std::vector<std::string> default_fit_keys(const std::string& device) {
             "cpu.broadcast_ns_per_element",  "cpu.broadcast_row_ns",              "cpu.matrix_overhead_us",
             "cpu.eltwise_overhead_us",       "cpu.reorder_overhead_us",           "cpu.reference_overhead_us",
             "cpu.reference_ns_per_element",  "cpu.reference_math_ns_per_element", "cpu.resize_ns_per_element",
-            "cpu.onednn_reference_ns_per_element"};
+            "cpu.onednn_reference_ns_per_element", "cpu.reference_run_ns"};
   return {"cuda.fp32_efficiency", "cuda.tensor_efficiency", "cuda.dram_efficiency", "cuda.kernel_us",
           "cuda.library_call_us", "cuda.graph_kernel_us"};
 }

@@ -131,6 +131,24 @@ double broadcast_rows(const Graph& graph, const NativeKernel& k) {
   return rows;
 }
 
+double copy_runs(const Graph& graph, const NativeKernel& k) {
+  if (k.implementation != "reference" || !k.node) return 0;
+  const Node& node = *k.node;
+  const Shape& y = graph.value(node.outputs.at(0)).shape;
+  if (node.op == OpKind::Concat) {
+    const int64_t rank = static_cast<int64_t>(y.size());
+    int64_t axis = node.attrs.get_int("axis", 0);
+    if (axis < 0) axis += rank;
+    double outer = 1;
+    for (int64_t d = 0; d < std::min(axis, rank); ++d) outer *= static_cast<double>(y[static_cast<size_t>(d)]);
+    const auto inputs = std::count_if(node.inputs.begin(), node.inputs.end(), [](ValueId v) { return v != kNoValue; });
+    return outer * static_cast<double>(inputs);
+  }
+  if ((node.op == OpKind::Slice || node.op == OpKind::Transpose) && !y.empty() && y.back() > 0)
+    return static_cast<double>(shape_numel(y)) / static_cast<double>(y.back());
+  return 0;
+}
+
 double stream_operations(const Graph& graph, const NativeKernel& k) {
   if (k.node) {
     const Node& node = *k.node;

@@ -37,6 +37,13 @@ double class_elements(const Graph& graph, const NativeKernel& kernel, KernelClas
 // last dimension (UltraFace's boxes, 1 x 17640 x 2, times a scalar) is then thousands of calls of 2 elements.
 double broadcast_rows(const Graph& graph, const NativeKernel& kernel);
 
+// The contiguous runs an edgescope reference kernel copies one at a time, each at a cost of its own besides
+// its elements: Concat copies one run per input and index of the dimensions before its axis (a memcpy each;
+// UltraFace's boxes, concatenated along their last axis of 2, are thousands of 8-byte copies), Slice and
+// Transpose walk their output's index, carrying into the next dimension at the end of every row of the last
+// one. 0 for other kernels.
+double copy_runs(const Graph& graph, const NativeKernel& kernel);
+
 // Arithmetic of a streaming kernel: a pooling window's elements per output, else one per element written.
 double stream_operations(const Graph& graph, const NativeKernel& kernel);
 

@@ -49,6 +49,7 @@ class NativePlanner {
       reorder_.dram_fraction = c.reorder_efficiency;
       reference_overhead_us_ = c.reference_overhead_us;
       broadcast_row_us_ = c.broadcast_row_ns / 1000 / threads;  // the rows are split over the threads
+      run_us_ = c.reference_run_ns / 1000 / threads;            // as are a reference kernel's runs
       // Per-element kernels split their elements over the threads.
       element_ns_[KernelClass::vector_math] = c.vector_math_ns_per_element / threads;
       element_ns_[KernelClass::channel_broadcast] = c.broadcast_ns_per_element / threads;
@@ -231,7 +232,7 @@ class NativePlanner {
     if (auto per_element = element_ns_.find(kind); per_element != element_ns_.end()) {
       // Vector code per element, or scalar code: bound by its arithmetic, not by DRAM.
       s.fixed_us = cpu_overhead_us(k, kind, stream_);
-      s.compute_us = class_elements(graph_, k, kind) * per_element->second / 1000;
+      s.compute_us = class_elements(graph_, k, kind) * per_element->second / 1000 + copy_runs(graph_, k) * run_us_;
       steps_.push_back(std::move(s));
       return;
     }
@@ -249,9 +250,11 @@ class NativePlanner {
     const KernelCost cost = matrix ? gemm_kernel_cost(gemm_shape(*k.node, kind), traffic, config)
                                    : stream_kernel_cost(stream_operations(graph_, k), traffic, config);
     s.fixed_us = on_cpu_ ? cpu_overhead_us(k, kind, config) : config.launch_us;
-    // A binary kernel called per row pays for the calls or for its traffic, whichever takes longer.
-    const double compute_us = kind == KernelClass::row_broadcast ? broadcast_rows(graph_, k) * broadcast_row_us_
-                                                                  : cost.compute_us;
+    // A binary kernel called per row, or a Concat copying short runs, pays for the calls or for its traffic,
+    // whichever takes longer.
+    const double calls_us = kind == KernelClass::row_broadcast ? broadcast_rows(graph_, k) * broadcast_row_us_
+                                                               : copy_runs(graph_, k) * run_us_;
+    const double compute_us = std::max(cost.compute_us, calls_us);
     if (in_cache) {
       // Traffic that stays in the cache takes no share of the DRAM other engines draw on.
       s.compute_us = std::max(compute_us, cost.memory_us);
@@ -275,6 +278,7 @@ class NativePlanner {
   std::vector<CacheLevel> levels_;  // CPU: L2, L3, smallest first; stream_ has the rate beyond them (DRAM)
   double reference_overhead_us_ = 0;
   double broadcast_row_us_ = 0;  // CPU row_broadcast kernels: per row, spread over the threads
+  double run_us_ = 0;            // CPU reference kernels: per contiguous run they copy (copy_runs)
   std::map<KernelClass, double> element_ns_;  // CPU per-element classes: ns per element, spread over the threads
   std::vector<PlanStep> steps_;
 };

@@ -69,6 +69,7 @@ constexpr Field<CpuParameters> cpu_fields[] = {
     {"cpu.reorder_overhead_us", &CpuParameters::reorder_overhead_us},
     {"cpu.reference_overhead_us", &CpuParameters::reference_overhead_us},
     {"cpu.reference_ns_per_element", &CpuParameters::reference_ns_per_element},
+    {"cpu.reference_run_ns", &CpuParameters::reference_run_ns},
     {"cpu.reference_math_ns_per_element", &CpuParameters::reference_math_ns_per_element},
     {"cpu.resize_ns_per_element", &CpuParameters::resize_ns_per_element},
     {"cpu.onednn_reference_ns_per_element", &CpuParameters::onednn_reference_ns_per_element},

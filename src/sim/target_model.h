@@ -75,6 +75,7 @@ struct CpuParameters {
   // Kernels the backend runs as scalar code cost a time per element (sim/native_plan.cpp says which elements),
   // set by what they compute for each: edgescope's reference kernels
   double reference_ns_per_element = 0;         // index arithmetic (Slice, Transpose, Gather, reductions, ...)
+  double reference_run_ns = 0;  // and per contiguous run its copies handle one at a time (sim/kernel_class.h)
   double reference_math_ns_per_element = 0;    // a transcendental function (Softmax, Pow, Exp, ...)
   double resize_ns_per_element = 0;            // Resize: source coordinates and taps over every axis
   double onednn_reference_ns_per_element = 0;  // oneDNN's reference implementations ("ref:any")

@@ -66,7 +66,7 @@ TargetModel cpu_model() {
   c.stream_l2_bandwidth_gb_s = 170, c.stream_l3_bandwidth_gb_s = 95, c.stream_dram_bandwidth_gb_s = 45;
   c.reorder_efficiency = 0.3, c.vector_math_ns_per_element = 0.21, c.broadcast_ns_per_element = 0.37;
   c.broadcast_row_ns = 7.5, c.matrix_overhead_us = 2.3, c.eltwise_overhead_us = 0.9, c.reorder_overhead_us = 1.7;
-  c.reference_overhead_us = 3.1, c.reference_ns_per_element = 1.1;
+  c.reference_overhead_us = 3.1, c.reference_ns_per_element = 1.1, c.reference_run_ns = 2.3;
   c.reference_math_ns_per_element = 7.7, c.resize_ns_per_element = 23, c.onednn_reference_ns_per_element = 51;
   return m;
 }
@@ -104,9 +104,10 @@ TEST(NativeCost, ReferenceKernelsCostTheirElementsByWhatTheyCompute) {
   EXPECT_NEAR(resize.compute_us, 4 * kX * c.resize_ns_per_element / 1000, 1e-9);
   EXPECT_DOUBLE_EQ(resize.fixed_us, c.reference_overhead_us);
   EXPECT_EQ(resize.dram_bytes, 0);
-  // Transpose maps an index per element written, Softmax calls a transcendental function per element.
+  // Transpose maps an index per element written and carries at the end of each of its output's 56 x 56 rows
+  // of 32; Softmax calls a transcendental function per element.
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Transpose), "reference", 4 * kX, 4 * kX), m).compute_us,
-              kX * c.reference_ns_per_element / 1000, 1e-9);
+              (kX * c.reference_ns_per_element + 56 * 56 * c.reference_run_ns) / 1000, 1e-9);
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Softmax), "reference", 4 * kX, 4 * kX), m).compute_us,
               kX * c.reference_math_ns_per_element / 1000, 1e-9);
   // A reduction visits every element it reads (x), not the 32 it writes.
@@ -219,6 +220,32 @@ TEST(NativeCost, BroadcastsOverTheBatchOnlyStream) {
   CostGraph scaled = one_node_graph(OpKind::Mul, {2, 4420, 2}, {});
   EXPECT_NEAR(cost(scaled, kernel(scaled.node(OpKind::Mul), "jit:uni", 4 * 17680, 4 * 17680), m).compute_us,
               2 * 4420 * m.cpu.broadcast_row_ns / 1000, 1e-9);
+}
+
+TEST(NativeCost, ReferenceCopiesPayForTheirRuns) {
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  // UltraFace's boxes: two [1,4420,2] concatenated along their last axis are 2 x 4420 copies of 8 bytes, which
+  // take longer than their 141 KB of traffic at the L2's rate.
+  GraphBuilder b("runs");
+  ValueId centers = b.input("centers", DType::f32, {1, 4420, 2});
+  ValueId sizes = b.input("sizes", DType::f32, {1, 4420, 2});
+  b.output(b.op(OpKind::Concat, {centers, sizes}, {{"axis", int64_t{2}}}));
+  ValueId boxes = b.input("boxes", DType::f32, {1, 4420, 4});
+  b.output(b.op(OpKind::Slice, {boxes, b.initializer("starts", Tensor::from_vector<int64_t>({1}, {0})),
+                                b.initializer("ends", Tensor::from_vector<int64_t>({1}, {2})),
+                                b.initializer("axes", Tensor::from_vector<int64_t>({1}, {2}))}));
+  CostGraph g{b.build()};
+  ASSERT_TRUE(infer_shapes(g.graph, ref::evaluator()).ok());
+  PlanStep concat = cost(g, kernel(g.node(OpKind::Concat), "reference", 4 * 17680, 4 * 17680), m);
+  EXPECT_NEAR(concat.compute_us, 2 * 4420 * c.reference_run_ns / 1000, 1e-9);
+  EXPECT_DOUBLE_EQ(concat.fixed_us, c.reference_overhead_us);
+  // The first two of four columns: 8840 elements and 4420 rows of two.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Slice), "reference", 4 * 17680, 4 * 8840), m).compute_us,
+              (8840 * c.reference_ns_per_element + 4420 * c.reference_run_ns) / 1000, 1e-9);
+  // The runs are split over the threads.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Concat), "reference", 4 * 17680, 4 * 17680), m, 2).compute_us,
+              4420 * c.reference_run_ns / 1000, 1e-9);
 }
 
 TEST(NativeCost, MatrixProductsOnOneDnnRunAtTheConvolutionsRate) {
