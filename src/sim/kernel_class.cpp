@@ -149,6 +149,34 @@ double copy_runs(const Graph& graph, const NativeKernel& k) {
   return 0;
 }
 
+double unpadded_tap_fraction(const Graph& graph, const Node& conv) {
+  const Shape& x = graph.value(conv.inputs.at(0)).shape;
+  const Shape& y = graph.value(conv.outputs.at(0)).shape;
+  const Shape& w = graph.value(conv.inputs.at(1)).shape;  // [K, C/group, kernel...]
+  if (conv.op == OpKind::ConvTranspose || x.size() != y.size() || w.size() != x.size() || x.size() < 3) return 1;
+  const size_t spatial = x.size() - 2;
+  const auto attr = [&](const char* name, int64_t fallback, size_t count) {
+    std::vector<int64_t> v = conv.attrs.get_ints(name);
+    if (v.size() < count) v.assign(count, fallback);
+    return v;
+  };
+  const std::vector<int64_t> strides = attr("strides", 1, spatial), dilations = attr("dilations", 1, spatial),
+                             pads = attr("pads", 0, 2 * spatial);
+  double fraction = 1;
+  for (size_t a = 0; a < spatial; ++a) {
+    const int64_t in = x[a + 2], out = y[a + 2], taps = w[a + 2];
+    if (out <= 0 || taps <= 0) continue;
+    int64_t inside = 0;
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t t = 0; t < taps; ++t) {
+        const int64_t i = o * strides[a] - pads[a] + t * dilations[a];
+        inside += i >= 0 && i < in;
+      }
+    fraction *= static_cast<double>(inside) / static_cast<double>(out * taps);
+  }
+  return fraction;
+}
+
 double stream_operations(const Graph& graph, const NativeKernel& k) {
   if (k.node) {
     const Node& node = *k.node;

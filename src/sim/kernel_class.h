@@ -44,6 +44,11 @@ double broadcast_rows(const Graph& graph, const NativeKernel& kernel);
 // one. 0 for other kernels.
 double copy_runs(const Graph& graph, const NativeKernel& kernel);
 
+// The fraction of a convolution's (output, kernel tap) pairs whose tap reads the input rather than its zero
+// padding: oneDNN's direct and brgemm convolutions skip the others, which the node's MACs count. Near 1 on
+// large feature maps; 0.6 for a 5x5 kernel over 3 rows with 2 rows of padding either side.
+double unpadded_tap_fraction(const Graph& graph, const Node& conv);
+
 // Arithmetic of a streaming kernel: a pooling window's elements per output, else one per element written.
 double stream_operations(const Graph& graph, const NativeKernel& kernel);
 

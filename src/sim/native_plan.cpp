@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 
@@ -120,6 +121,11 @@ class NativePlanner {
     g.n = std::max<int64_t>(columns / g.groups, 1);
     g.m = static_cast<int64_t>(outputs) / std::max<int64_t>(columns, 1);
     g.k = std::max<int64_t>(static_cast<int64_t>(static_cast<double>(node_macs(graph_, node)) / std::max(outputs, 1.0)), 1);
+    const bool direct = kind == KernelClass::dense || kind == KernelClass::depthwise;
+    if (on_cpu_ && direct && (node.op == OpKind::Conv || node.op == OpKind::FusedConv)) {
+      // The rows' taps that fall in the padding are skipped (Winograd transforms the padded tiles instead).
+      g.m = std::max<int64_t>(std::llround(static_cast<double>(g.m) * unpadded_tap_fraction(graph_, node)), 1);
+    }
     if (kind == KernelClass::depthwise && on_cpu_) {
       // oneDNN vectorises a depthwise convolution across channels: the groups fill vector blocks.
       const int64_t lanes = dense_.tile_n;

@@ -248,6 +248,24 @@ TEST(NativeCost, ReferenceCopiesPayForTheirRuns) {
               4420 * c.reference_run_ns / 1000, 1e-9);
 }
 
+TEST(NativeCost, ConvolutionsSkipTheTapsInTheirPadding) {
+  // A 5x5 depthwise convolution over 3 rows of 96 with 2 pixels of padding (PP-OCR's late layers): each output
+  // row reads 3 of its 5 kernel rows, and 474 of the 480 (column, tap) pairs read the input: 3 x 96 x 0.6 x
+  // 474 / 480 = 170.6 of 288 rows' taps, in 2 vector blocks of 16 channels.
+  GraphBuilder b("padding");
+  ValueId x = b.input("x", DType::f32, {1, 32, 3, 96});
+  b.output(b.op(OpKind::Conv, {x, b.initializer("w", Tensor(DType::f32, {32, 1, 5, 5}))},
+                {{"group", int64_t{32}}, {"kernel_shape", std::vector<int64_t>{5, 5}},
+                 {"pads", std::vector<int64_t>{2, 2, 2, 2}}}));
+  CostGraph g{b.build()};
+  ASSERT_TRUE(infer_shapes(g.graph, ref::evaluator()).ok());
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  PlanStep depthwise = cost(g, kernel(g.node(OpKind::Conv), "brdgmm_dw:avx512_core", 4 * 9216 + 3200, 4 * 9216), m);
+  EXPECT_NEAR(depthwise.compute_us,
+              2.0 * 32 * 171 * 25 / (c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.depthwise_efficiency), 1e-9);
+}
+
 TEST(NativeCost, MatrixProductsOnOneDnnRunAtTheConvolutionsRate) {
   // [64,256] x [256,512] on oneDNN's matmul (brgemm, as its convolutions): 16.8 MFLOP at the fitted
   // convolution efficiency; 512 columns are whole vector blocks.
@@ -264,16 +282,19 @@ TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
   CostGraph g = cost_graph();
   TargetModel m = cpu_model();
   const CpuParameters& c = m.cpu;
-  const double flops = 2.0 * kX * 32 * 9;  // 32 output channels, already whole vector blocks
+  // 32 output channels, already whole vector blocks; the taps in the one-pixel padding are skipped: of each
+  // axis' 56 x 3 (output, tap) pairs 166 read the input, so 56 x 56 x (166 / 168)^2 = 3062 full rows.
+  const double flops = 2.0 * 3062 * 32 * 32 * 9;
   const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3;
   PlanStep direct = cost(g, kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 4 * kX + 36864, 4 * kX), m);
   EXPECT_NEAR(direct.compute_us, flops / (peak_flops_per_us * c.conv_efficiency), 1e-9);
   EXPECT_DOUBLE_EQ(direct.fixed_us, c.matrix_overhead_us);
   EXPECT_DOUBLE_EQ(direct.dram_bytes, 8 * kX + 36864);
   EXPECT_DOUBLE_EQ(direct.bandwidth_gb_s, c.bandwidth_gb_s);
-  // Winograd: the same FLOPs at its own efficiency.
+  // Winograd: the direct convolution's FLOPs, padding included (it transforms padded tiles), at its own
+  // efficiency.
   PlanStep winograd = cost(g, kernel(g.node(OpKind::Conv), "jit_wino_4x3:avx512_core", 4 * kX + 36864, 4 * kX), m);
-  EXPECT_NEAR(winograd.compute_us, flops / (peak_flops_per_us * c.winograd_efficiency), 1e-9);
+  EXPECT_NEAR(winograd.compute_us, 2.0 * kX * 32 * 9 / (peak_flops_per_us * c.winograd_efficiency), 1e-9);
 }
 
 TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {

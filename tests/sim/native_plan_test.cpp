@@ -80,8 +80,10 @@ TEST(NativePlan, FirstConvolutionCostsItsRoofline) {
   const PlanStep* conv = find_step(p.plan, "Conv_0+Clip_1");  // 3 -> 32 channels, 3x3 stride 2, 224 -> 112
   ASSERT_NE(conv, nullptr);
   const CpuParameters& c = p.model.cpu;
-  // Output channels padded to the 16 vector lanes: 32 stays 32. FLOPs = 2 x 112^2 x 32 x (3 x 3 x 3).
-  const double flops = 2.0 * 112 * 112 * 32 * 27;
+  // Output channels padded to the 16 vector lanes: 32 stays 32. FLOPs = 2 x 112^2 x 32 x (3 x 3 x 3), less the
+  // taps in the padding: the first output of each axis reads 2 of its 3 taps, so 112^2 x (335 / 336)^2 = 12469
+  // full rows.
+  const double flops = 2.0 * 12469 * 32 * 27;
   const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.conv_efficiency;  // 1 thread
   EXPECT_NEAR(conv->compute_us, flops / peak_flops_per_us, 1e-6);
   // Input, weights, bias and output, FP32, as the compiled program holds them (no channel padding here).
@@ -97,7 +99,8 @@ TEST(NativePlan, DepthwiseFillsVectorLanesWithChannels) {
   const PlanStep* dw = find_step(p.plan, "Conv_80+Clip_81");  // depthwise 3x3 over 960 channels at 7x7 (oneDNN)
   ASSERT_NE(dw, nullptr);
   const CpuParameters& c = p.model.cpu;
-  const double flops = 2.0 * 7 * 7 * 960 * 9;
+  // At 7x7 the one-pixel padding holds 2 of each axis' 21 (output, tap) pairs: 49 x (19 / 21)^2 = 40 full rows.
+  const double flops = 2.0 * 40 * 960 * 9;
   EXPECT_NEAR(dw->compute_us, flops / (c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.depthwise_efficiency), 1e-6);
 }
 
@@ -110,7 +113,8 @@ TEST(NativePlan, FusedInvertedResidualBlockCostsItsLayersArithmeticAndOnlyItsOwn
   const CpuParameters& c = p.model.cpu;
   const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3;  // 1 thread
   // The projection's 24 output channels fill two vector blocks of 16 lanes: 32 are computed.
-  const double expand_flops = 2.0 * 112 * 112 * 16 * 96, depthwise_flops = 2.0 * 56 * 56 * 96 * 9,
+  // The depthwise layer skips its taps in the padding (1 of each axis' 168): 56^2 x (167 / 168)^2 = 3099 rows.
+  const double expand_flops = 2.0 * 112 * 112 * 16 * 96, depthwise_flops = 2.0 * 3099 * 96 * 9,
                project_flops = 2.0 * 56 * 56 * 96 * 32;
   EXPECT_NEAR(block->compute_us,
               (expand_flops + project_flops) / (peak_flops_per_us * c.conv_efficiency) +
