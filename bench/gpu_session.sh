@@ -11,6 +11,7 @@
 #                onnx_conformance_test (cuda)
 #   smoke        edgescope bench on the shared models with each option family
 #   diag         per-layer profiles of ResNet-50 (batch 32) and MobileNetV2 (batch 1), FP16 and TF32
+#   kernels      every kernel of one inference under Nsight Compute, with its layer, and the forms chosen (-vv)
 #   torch        PyTorch side of bench/cuda_vs_pytorch.sh (timings into $OUT/torch_json.tar.gz)
 #   compare      bench/cuda_vs_pytorch.sh with the PyTorch timings of an earlier torch stage (.carry/cuda/torch)
 #   profiles     per-layer profiles for the simulator (bench/gpu_profiles.sh) into $OUT/h100_profiles.tar.gz
@@ -118,6 +119,30 @@ stage_diag() {
     done
   done
   (cd "$d" && tar czf "$OUT/diag.tar.gz" *.json)
+}
+
+# Every kernel of one inference as Nsight Compute times it (boost clocks left alone), with the layer (NVTX range)
+# that launched it, and the forms the backend chose per convolution at compile time (-vv): where the compute time
+# of ResNet-50 at batch 32 goes. KERNELS_CASES overrides the "MODEL BATCH PRECISION" list.
+stage_kernels() {
+  local es="$WORK/bin/edgescope.sh" d="$WORK/kernels"
+  mkdir -p "$d"
+  command -v ncu > /dev/null || PATH="$PATH:/usr/local/cuda/bin"
+  "$es" zoo resnet50-v1.5 -o "$d/resnet50-v1.5.onnx" > /dev/null
+  "$es" zoo mobilenetv2-12 -o "$d/mobilenetv2-12.onnx" > /dev/null
+  while read -r model batch precision; do
+    [[ -z "$model" ]] && continue
+    local name="$model.b$batch.$precision"
+    timeout 120 "$es" -vv bench "$d/$model.onnx" --batch "$batch" --device cuda --precision "$precision" \
+      --iterations 50 > "$LOG/$name.forms.txt" 2>&1
+    grep -E "^compute" "$LOG/$name.forms.txt"
+    timeout 200 ncu --clock-control none --nvtx --nvtx-include compute/ \
+      --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum \
+      "$es" bench "$d/$model.onnx" --batch "$batch" --device cuda --precision "$precision" --iterations 1 \
+      --warmup-iterations 0 > "$LOG/$name.ncu.txt" 2>&1
+    echo "$name: ncu rc=$?"
+    bench/ncu_summary.py "$LOG/$name.ncu.txt"
+  done <<< "${KERNELS_CASES:-resnet50-v1.5 32 fp16}"
 }
 
 stage_torch() {

@@ -248,6 +248,34 @@ TEST_F(CudaBackend, Pools) {
   expect_matches_reference(build_inferred(b));
 }
 
+// Pools over channels-last activations (the vector kernel where the channels fill 16-byte vectors, the
+// scalar one where they do not), behind stems with fewer than 8 input channels, which copy their input and
+// filter into channels-last themselves, zero-padded to 4 channels with tensor cores (TF32, FP16): a 7x7 RGB
+// stem, a 1x1 single-channel one (a matrix product; in FP32 it is the depthwise kernel's case).
+TEST_F(CudaBackend, ChannelsLastPoolsBehindPackedStems) {
+  GraphBuilder b("packed");
+  ValueId rgb = b.input("rgb", DType::f32, {2, 3, 23, 21});
+  ValueId gray = b.input("gray", DType::f32, {2, 1, 12, 11});
+  for (int64_t channels : {16, 12}) {
+    ValueId stem = node(b, OpKind::FusedConv, {rgb, weights(b, {channels, 3, 7, 7}), weights(b, {channels})},
+                        {{"kernel_shape", Ints{7, 7}}, {"pads", Ints{3, 3, 3, 3}}, {"strides", Ints{2, 2}},
+                         {"activation", std::string("Relu")}});
+    b.output(node(b, OpKind::MaxPool, {stem}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}));
+    b.output(node(b, OpKind::AveragePool, {stem},
+                  {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"count_include_pad", int64_t{1}}}));
+    b.output(node(b, OpKind::AveragePool, {stem}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}));
+  }
+  ValueId pointwise = node(b, OpKind::Conv, {gray, weights(b, {16, 1, 1, 1}), weights(b, {16})}, {{"kernel_shape", Ints{1, 1}}});
+  b.output(node(b, OpKind::MaxPool, {pointwise}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}, {"ceil_mode", int64_t{1}}}));
+  const Graph g = build_inferred(b);
+  for (ConvForm form : {ConvForm::cudnn, ConvForm::fastest}) {
+    for (const auto& [precision, tolerance] : {std::pair{"fp32", 1e-5}, std::pair{"tf32", 5e-3}, std::pair{"fp16", 1e-2}}) {
+      SCOPED_TRACE(std::string(precision) + (form == ConvForm::cudnn ? " cudnn" : " fastest"));
+      expect_matches_reference(g, {.precision = precision, .conv_form = form}, tolerance);
+    }
+  }
+}
+
 TEST_F(CudaBackend, GemmAndMatMul) {
   GraphBuilder b("linalg");
   ValueId a = b.input("a", DType::f32, {6, 20});
@@ -363,16 +391,17 @@ TEST_F(CudaBackend, ProfileNamesEveryKernelButNotViews) {
   ASSERT_TRUE(layers.ok()) << layers.status().message();
   std::vector<std::string> ops;
   for (const LayerTime& l : *layers) ops.push_back(l.op);
-  // The input's conversion to channels-last is a step of its own.
-  EXPECT_EQ(ops, (std::vector<std::string>{"Convert", "FusedConv", "GlobalAveragePool", "Gemm", "Softmax"}));
+  // The 3-channel stem packs its input into channels-last itself: no conversion step before it.
+  EXPECT_EQ(ops, (std::vector<std::string>{"FusedConv", "GlobalAveragePool", "Gemm", "Softmax"}));
 }
 
 // With --cuda-graph the layers are timed inside a replayed graph (event nodes between the steps): the same
 // layers, and the outputs of the inference that follows are still right.
 TEST_F(CudaBackend, GraphTimedProfileHasEveryLayerAndLeavesTheReplayIntact) {
   const Graph g = classifier();
-  auto host = compile_cuda(g, {});
-  auto graph = compile_cuda(g, {.cuda_graph = true});
+  // One convolution form for both: each compilation times the forms, and close calls may go either way.
+  auto host = compile_cuda(g, {.conv_form = ConvForm::im2col});
+  auto graph = compile_cuda(g, {.cuda_graph = true, .conv_form = ConvForm::im2col});
   ASSERT_TRUE(host.ok() && graph.ok());
   EXPECT_EQ((*host)->layer_timing(), "host");
   EXPECT_EQ((*graph)->layer_timing(), "graph");

@@ -122,7 +122,7 @@ TEST(HeteroCuda, MiddleNodePinnedToCpuGivesTheSameOutputsAndReportsCopies) {
   ASSERT_TRUE(layers.ok()) << layers.status().message();
   std::vector<std::string> names;
   for (const LayerTime& l : *layers) names.push_back(l.name + "@" + l.device);
-  EXPECT_EQ(names, (std::vector<std::string>{"copy x cpu->cuda:0@cuda:0", "convert x to NHWC@cuda:0", "conv1@cuda:0", "relu@cuda:0",
+  EXPECT_EQ(names, (std::vector<std::string>{"copy x cpu->cuda:0@cuda:0", "conv1@cuda:0", "relu@cuda:0",
                                              "copy conv1,relu cuda:0->cpu@cuda:0", "conv2@cpu",
                                              "copy conv2,conv1 cpu->cuda:0@cuda:0", "add@cuda:0", "softmax@cuda:0",
                                              "copy softmax cuda:0->cpu@cuda:0"}));

@@ -49,6 +49,7 @@ enum class LayoutRule {
   follow_first,  // inputs as they are; outputs in the first input's layout (unary ops, pools, resize, slice)
   follow_any,    // inputs as they are; a 4-D output is NHWC when a 4-D input is (binary ops, concat)
   dense_output,  // inputs as they are; outputs row-major (global pools, transpose, expand)
+  nhwc_output,   // inputs as they are; 4-D outputs NHWC (a convolution that repacks its own input)
 };
 
 // What every step runs with.

@@ -123,7 +123,8 @@ class Planner {
     for (ValueId o : step->writes) {
       if (o == kNoValue) continue;
       const bool four_d = graph_.value(o).rank() == 4;
-      storage(o).nhwc = four_d && (rule == LayoutRule::nhwc || (rule == LayoutRule::follow_any && any_nhwc) ||
+      storage(o).nhwc = four_d && (rule == LayoutRule::nhwc || rule == LayoutRule::nhwc_output ||
+                                   (rule == LayoutRule::follow_any && any_nhwc) ||
                                    (rule == LayoutRule::follow_first && first_nhwc));
     }
     program_.steps.push_back(std::move(step));
