@@ -67,16 +67,23 @@ bool broadcast_over_batch_only(const Graph& graph, const Node& node) {
 
 // How oneDNN's binary kernel runs an op: a tensor of rank <= 3 keeps a plain layout in the CPU backend, and
 // with any broadcast operand (a scalar too) the kernel is called per row; on the 4-D activations of
-// convolutions a scalar operand streams and a per-channel one ([1,C,1,1]) costs its own time per element.
+// convolutions a scalar operand streams and a per-channel one ([1,C,1,1]) costs its own time per element,
+// unless the activation is channels-last with channels that are not whole vectors: then every pixel is a call
+// with a masked tail (PP-OCR cls's 8-, 40-, 88-, 104- and 200-channel tensors: 7-20 ns per pixel, where its 32-
+// and 48-channel ones stream; docs/validation.md).
 // On a plain tensor an operand broadcast over the batch only is one same-shape operation per image, which
 // streams: UltraFace RFB-640 at batch 2 (docs/validation.md) ran its [2,17640,2] + [1,17640,2] in 0.013 ms,
 // the time of a same-shape Add of its size; called per row it would be 35,280 calls (about 0.26 ms).
-KernelClass binary_class(const Graph& graph, const Node& node) {
+KernelClass binary_class(const Graph& graph, const Node& node, const CpuLayouts& layouts) {
   if (node.inputs.size() != 2 || node.outputs.size() != 1) return KernelClass::stream;
   const double out = numel(graph, node.outputs[0]), smallest = smallest_input(graph, node);
   if (smallest >= out) return KernelClass::stream;
-  if (graph.value(node.outputs[0]).shape.size() <= 3)
-    return broadcast_over_batch_only(graph, node) ? KernelClass::stream : KernelClass::row_broadcast;
+  const Shape& y = graph.value(node.outputs[0]).shape;
+  if (y.size() <= 3) return broadcast_over_batch_only(graph, node) ? KernelClass::stream : KernelClass::row_broadcast;
+  const bool channels_last = std::any_of(node.inputs.begin(), node.inputs.end(), [&](ValueId v) {
+    return graph.value(v).shape == y && layouts.channels_last.count(v);
+  });
+  if (y.size() == 4 && channels_last && y[1] % layouts.lanes != 0) return KernelClass::row_broadcast;
   return smallest > 1 ? KernelClass::channel_broadcast : KernelClass::stream;
 }
 
@@ -93,7 +100,29 @@ KernelClass reference_class(OpKind op) {
 
 }  // namespace
 
-KernelClass kernel_class(const Graph& graph, const NativeKernel& k, bool cpu) {
+CpuLayouts cpu_layouts(const Graph& graph, const std::vector<NativeKernel>& kernels, int64_t lanes) {
+  CpuLayouts layouts;
+  layouts.lanes = std::max<int64_t>(lanes, 1);
+  for (const NativeKernel& k : kernels) {
+    if (!k.fused.empty()) {
+      layouts.channels_last.insert(k.fused.back()->outputs.at(0));
+      continue;
+    }
+    if (!k.node || k.node->outputs.size() != 1 || k.implementation == "reference") continue;
+    const Node& node = *k.node;
+    const ValueId y = node.outputs[0];
+    const bool conv = node.op == OpKind::Conv || node.op == OpKind::FusedConv;
+    const bool brgemm = k.implementation.rfind("brg", 0) == 0 || k.implementation.rfind("brdgmm", 0) == 0;
+    const bool keeps = !conv && std::any_of(node.inputs.begin(), node.inputs.end(), [&](ValueId v) {
+      return v != kNoValue && graph.value(v).shape == graph.value(y).shape && layouts.channels_last.count(v);
+    });
+    if ((conv && brgemm) || keeps) layouts.channels_last.insert(y);
+  }
+  return layouts;
+}
+
+KernelClass kernel_class(const Graph& graph, const NativeKernel& k, const CpuLayouts* layouts) {
+  const bool cpu = layouts != nullptr;
   if (cpu && k.implementation == "reference" && k.node) return reference_class(k.node->op);
   if (cpu && k.implementation.rfind("ref", 0) == 0) return KernelClass::onednn_reference;  // oneDNN's "ref:any"
   if (!k.node) return cpu ? KernelClass::reorder : KernelClass::stream;
@@ -110,7 +139,7 @@ KernelClass kernel_class(const Graph& graph, const NativeKernel& k, bool cpu) {
     case OpKind::Sub:
     case OpKind::Mul:
     case OpKind::Div:
-      return cpu ? binary_class(graph, *k.node) : KernelClass::stream;
+      return cpu ? binary_class(graph, *k.node, *layouts) : KernelClass::stream;
     default:
       return cpu && transcendental(k.node->op) ? KernelClass::vector_math : KernelClass::stream;
   }
@@ -126,6 +155,7 @@ double class_elements(const Graph& graph, const NativeKernel& k, KernelClass kin
 
 double broadcast_rows(const Graph& graph, const NativeKernel& k) {
   const Shape& y = graph.value(k.node->outputs.at(0)).shape;
+  if (y.size() == 4) return static_cast<double>(y[0] * y[2] * y[3]);  // pixels of a channels-last tensor
   double rows = 1;
   for (size_t axis = 0; axis < std::min<size_t>(y.size(), 2); ++axis) rows *= static_cast<double>(y[axis]);
   return rows;

@@ -9,6 +9,8 @@
 #include "ir/graph.h"
 #include "sim/native_program.h"
 
+#include <unordered_set>
+
 namespace es::sim {
 
 enum class KernelClass {
@@ -26,8 +28,20 @@ enum class KernelClass {
   onednn_reference, index, math, resize, reduce,
 };
 
-// `cpu`: the CPU backend's kernel (the classes marked CPU only apply).
-KernelClass kernel_class(const Graph& graph, const NativeKernel& kernel, bool cpu);
+// What the CPU backend's layouts decide about its binary kernels: the values it holds channels-last (NHWC), and
+// the vector width its channels are blocked by.
+struct CpuLayouts {
+  std::unordered_set<ValueId> channels_last;
+  int64_t lanes = 16;
+};
+
+// The outputs of oneDNN's brgemm convolutions (the backend's profiles and ONEDNN_VERBOSE show them `acdb`) and of
+// fused blocks (NHWC by construction), and of the oneDNN kernels that keep the layout of such an input of their
+// output's shape (element-wise and binary ones).
+CpuLayouts cpu_layouts(const Graph& graph, const std::vector<NativeKernel>& kernels, int64_t lanes);
+
+// `cpu`: the CPU backend's layouts, for its kernels (the classes marked CPU only apply); null for CUDA's.
+KernelClass kernel_class(const Graph& graph, const NativeKernel& kernel, const CpuLayouts* cpu);
 
 // The elements a scalar or per-element class pays for: those written, or read (non-constant) for reductions.
 double class_elements(const Graph& graph, const NativeKernel& kernel, KernelClass kind);
@@ -35,6 +49,7 @@ double class_elements(const Graph& graph, const NativeKernel& kernel, KernelClas
 // The rows of a row_broadcast kernel: oneDNN's jit binary kernel (2.6) runs a plain tensor with a broadcast
 // operand one call per (dim 0, dim 1) index, over the dimensions after them; a tensor of rank 3 with a tiny
 // last dimension (UltraFace's boxes, 1 x 17640 x 2, times a scalar) is then thousands of calls of 2 elements.
+// A channels-last 4-D tensor whose channels are not whole vectors is one call per pixel (N x H x W).
 double broadcast_rows(const Graph& graph, const NativeKernel& kernel);
 
 // The contiguous runs an edgescope reference kernel copies one at a time, each at a cost of its own besides

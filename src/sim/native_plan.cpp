@@ -67,6 +67,7 @@ class NativePlanner {
 
   std::vector<PlanStep> run(const std::vector<NativeKernel>& kernels) {
     for (ValueId v : graph_.inputs) copy(v, EngineKind::copy_h2d, bench::Phase::h2d, "copy in");
+    if (on_cpu_) layouts_ = cpu_layouts(graph_, kernels, dense_.tile_n);
     for (const NativeKernel& k : kernels) kernel(k);
     for (ValueId v : graph_.outputs) copy(v, EngineKind::copy_d2h, bench::Phase::d2h, "copy out");
     if (!on_cpu_) {
@@ -231,7 +232,7 @@ class NativePlanner {
     PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
     s.layer = true;
     s.implementation = k.implementation;
-    const KernelClass kind = kernel_class(graph_, k, on_cpu_);
+    const KernelClass kind = kernel_class(graph_, k, on_cpu_ ? &layouts_ : nullptr);
     if (!on_cpu_ && (k.node && (k.node->op == OpKind::Conv || k.node->op == OpKind::FusedConv)))
       return cuda_conv(k, kind);
     const double traffic = k.read_bytes + k.write_bytes;
@@ -285,6 +286,7 @@ class NativePlanner {
   double reference_overhead_us_ = 0;
   double broadcast_row_us_ = 0;  // CPU row_broadcast kernels: per row, spread over the threads
   double run_us_ = 0;            // CPU reference kernels: per contiguous run they copy (copy_runs)
+  CpuLayouts layouts_;           // CPU: which values the backend holds channels-last
   std::map<KernelClass, double> element_ns_;  // CPU per-element classes: ns per element, spread over the threads
   std::vector<PlanStep> steps_;
 };

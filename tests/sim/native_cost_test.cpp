@@ -266,6 +266,44 @@ TEST(NativeCost, ConvolutionsSkipTheTapsInTheirPadding) {
               2.0 * 32 * 171 * 25 / (c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.depthwise_efficiency), 1e-9);
 }
 
+// A convolution to `channels` channels at 24x96 run by `conv_implementation`, then x + 3 on oneDNN: the Add's
+// plan step.
+PlanStep add_after_conv(int64_t channels, const std::string& conv_implementation, const TargetModel& m) {
+  GraphBuilder b("hard-swish");
+  ValueId x = b.input("x", DType::f32, {1, 16, 24, 96});
+  ValueId y = b.op(OpKind::Conv, {x, b.initializer("w", Tensor(DType::f32, {channels, 16, 1, 1}))});
+  b.output(b.op(OpKind::Add, {y, b.initializer("three", Tensor::scalar<float>(3))}));
+  CostGraph g{b.build()};
+  EXPECT_TRUE(infer_shapes(g.graph, ref::evaluator()).ok());
+  const double bytes = 4.0 * channels * 24 * 96;
+  PlanOptions o;
+  o.device = "cpu";
+  o.precision = Precision::fp32;
+  o.threads = 1;
+  Result<InferencePlan> plan = plan_native(
+      g.graph, {kernel(g.node(OpKind::Conv), conv_implementation, 4.0 * 16 * 24 * 96, bytes),
+                kernel(g.node(OpKind::Add), "jit:uni", bytes, bytes)},
+      "epyc-zen5-2c", m, o);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  if (plan.ok())
+    for (const PlanStep& s : plan->steps)
+      if (s.op == "Add") return s;
+  ADD_FAILURE() << "no Add step";
+  return {};
+}
+
+TEST(NativeCost, BroadcastsOnChannelsLastTensorsWithAChannelTailCostACallPerPixel) {
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  // 8 channels, channels-last (the output of a brgemm convolution): 24 x 96 calls on 8 elements each.
+  EXPECT_NEAR(add_after_conv(8, "brgconv_1x1:avx512_core", m).compute_us, 24 * 96 * c.broadcast_row_ns / 1000, 1e-9);
+  // 32 channels are two whole vectors: the scalar streams, as it does after a convolution of another layout.
+  EXPECT_NEAR(add_after_conv(32, "brgconv_1x1:avx512_core", m).compute_us,
+              2 * 4.0 * 32 * 24 * 96 / (c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_NEAR(add_after_conv(8, "jit_1x1:avx512_core", m).compute_us,
+              2 * 4.0 * 8 * 24 * 96 / (c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
+}
+
 TEST(NativeCost, MatrixProductsOnOneDnnRunAtTheConvolutionsRate) {
   // [64,256] x [256,512] on oneDNN's matmul (brgemm, as its convolutions): 16.8 MFLOP at the fitted
   // convolution efficiency; 512 columns are whole vector blocks.
