@@ -3,8 +3,9 @@
 - the convolution forms: for each convolution that may run on cuDNN or as im2col + cuBLASLt, the form the
   measured program took (the profile's `implementation`) against the form the prediction took (the faster it
   predicts; simulate --json's layers);
-- the measured layers against the measured inference: the sum of the layer medians over the median latency
-  (with layer_timing "graph" the layers are replayed as the timed loop replays them).
+- the measured layers against the measured compute (CUDA events around the replayed graph): the sum of the
+  layer medians over the median compute, and what the layers add per layer beyond it (with layer_timing
+  "graph" the layers are replayed as the timed loop replays them, with an event node after each).
 
 usage: h100_forms.py CASE=PREDICTED.json,MEASURED.json ..."""
 import json
@@ -16,8 +17,9 @@ def form(implementation):
 
 
 def main(args):
-    print("| case | layer timing | layers / latency | convolutions with a choice | measured im2col | predicted im2col | same form |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| case | layer timing | layers / compute | µs per layer beyond compute | convolutions with a choice "
+          "| measured im2col | predicted im2col | same form |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for arg in args:
         case, files = arg.split("=", 1)
         predicted_path, measured_path = files.split(",")
@@ -28,9 +30,10 @@ def main(args):
         predicted = {l["name"]: form(l.get("implementation", "")) for l in p["layers"]}
         pairs = [(form(l["implementation"]), predicted.get(l["name"])) for l in m["layers"]
                  if form(l.get("implementation", "")) and predicted.get(l["name"])]
-        ratio = sum(l["median_ms"] for l in m["layers"]) / m["summary"]["latency_ms"]["median"]
+        layers, compute = sum(l["median_ms"] for l in m["layers"]), m["summary"]["compute_ms"]["median"]
+        excess_us = (layers - compute) / len(m["layers"]) * 1000
         timing = m["options"].get("layer_timing", "host")
-        print(f"| {case} | {timing} | {ratio:.2f} | {len(pairs)} | {sum(a == 'im2col' for a, _ in pairs)} "
+        print(f"| {case} | {timing} | {layers / compute:.2f} | {excess_us:.1f} | {len(pairs)} | {sum(a == 'im2col' for a, _ in pairs)} "
               f"| {sum(b == 'im2col' for _, b in pairs)} | {sum(a == b for a, b in pairs)} |")
 
 

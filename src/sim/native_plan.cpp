@@ -227,6 +227,25 @@ class NativePlanner {
     return s;
   }
 
+  // The CUDA backend's own element-wise and data-movement kernels (backends/cuda/lower_eltwise.cpp,
+  // lower_data.cpp) are bound by their work per element written where it outlasts their traffic: an N-d index
+  // over strides (binary ops, Concat, Slice, Transpose, Expand) or a flat unary function.
+  double cuda_elements_us(const NativeKernel& k) const {
+    if (on_cpu_ || !k.node) return 0;
+    static constexpr OpKind kStrided[] = {OpKind::Add, OpKind::Sum, OpKind::Sub, OpKind::Mul, OpKind::Div,
+                                          OpKind::Pow, OpKind::Max, OpKind::Min, OpKind::PRelu, OpKind::Concat,
+                                          OpKind::Slice, OpKind::Transpose, OpKind::Expand};
+    static constexpr OpKind kUnary[] = {OpKind::Relu, OpKind::Sigmoid, OpKind::Tanh, OpKind::HardSwish,
+                                        OpKind::HardSigmoid, OpKind::LeakyRelu, OpKind::Elu, OpKind::Softplus,
+                                        OpKind::Mish, OpKind::Exp, OpKind::Log, OpKind::Sqrt, OpKind::Abs,
+                                        OpKind::Neg, OpKind::Reciprocal, OpKind::Floor, OpKind::Ceil, OpKind::Erf,
+                                        OpKind::Sin, OpKind::Cos, OpKind::Clip};
+    auto in = [&](const auto& ops) { return std::find(std::begin(ops), std::end(ops), k.node->op) != std::end(ops); };
+    const double ns = in(kStrided) ? model_.cuda.strided_ns_per_element
+                      : in(kUnary) ? model_.cuda.eltwise_ns_per_element : 0;
+    return class_elements(graph_, k, KernelClass::stream) * ns / 1000;
+  }
+
   void kernel(const NativeKernel& k) {
     if (!k.fused.empty()) return fused_block(k);
     PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
@@ -261,7 +280,7 @@ class NativePlanner {
     // whichever takes longer.
     const double calls_us = kind == KernelClass::row_broadcast ? broadcast_rows(graph_, k) * broadcast_row_us_
                                                                : copy_runs(graph_, k) * run_us_;
-    const double compute_us = std::max(cost.compute_us, calls_us);
+    const double compute_us = std::max({cost.compute_us, calls_us, cuda_elements_us(k)});
     if (in_cache) {
       // Traffic that stays in the cache takes no share of the DRAM other engines draw on.
       s.compute_us = std::max(compute_us, cost.memory_us);

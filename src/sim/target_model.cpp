@@ -81,6 +81,9 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.kernel_us", &CudaParameters::kernel_us},
     {"cuda.library_call_us", &CudaParameters::library_call_us},
     {"cuda.graph_kernel_us", &CudaParameters::graph_kernel_us},
+    {"cuda.graph_event_us", &CudaParameters::graph_event_us},
+    {"cuda.strided_ns_per_element", &CudaParameters::strided_ns_per_element},
+    {"cuda.eltwise_ns_per_element", &CudaParameters::eltwise_ns_per_element},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},

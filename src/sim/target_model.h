@@ -91,6 +91,14 @@ struct CudaParameters {
   double kernel_us = 0;          // per kernel of its own: launch and host enqueue
   double library_call_us = 0;    // per cuDNN / cuBLAS call (convolutions, GEMMs): its host-side set-up besides
   double graph_kernel_us = 0;    // per kernel of either kind replayed in a CUDA Graph: no host launch, the GPU's gap
+  // A layer of a profile timed inside a replayed graph also holds the event node after it (bench --cuda-graph
+  // --profile-layers): measurement, not inference, so calibration adds it to such layers alone.
+  double graph_event_us = 0;
+  // The backend's own element-wise and data-movement kernels, per element written over the whole GPU: they take
+  // as long in FP16 as in FP32, so their work per element bounds them, not DRAM. Those that walk an N-d index
+  // over strides (binary ops with broadcasting, Concat, Slice, Transpose, Expand) and the flat unary ones.
+  double strided_ns_per_element = 0;
+  double eltwise_ns_per_element = 0;
 };
 
 struct MemoryParameters {

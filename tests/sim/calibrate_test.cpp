@@ -89,13 +89,14 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
 }
 
 // Profiles whose convolutions all ran on cuDNN (the backend timed them so), with their layers timed inside a
-// replayed CUDA Graph: calibration prices each convolution in the form its layer names and predicts the layers
-// as replayed, so it recovers the parameters. Ignoring either, it would not (the plan alone takes im2col +
-// cuBLASLt where it predicts that faster, and host-launched layers cost kernel_us, not graph_kernel_us).
+// replayed CUDA Graph, each holding the event node after it: calibration prices each convolution in the form
+// its layer names and predicts the layers as replayed plus the event, so it recovers the parameters, the
+// event's cost apart from the gap between kernels (the whole-model latency has no events). Ignoring the forms
+// it would not (the plan alone takes im2col + cuBLASLt where it predicts that faster).
 TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
   placement::Target target = *placement::find_target("h100-sxm");
   TargetModel truth = *target_model(target);
-  truth.cuda = {0.9, 0.2, 0.12, 6, 14, 1.5};
+  truth.cuda = {0.9, 0.2, 0.12, 6, 14, 1.5, 2.5};
   std::vector<MeasuredProfile> profiles;
   for (Precision precision : {Precision::fp32, Precision::fp16}) {
     MeasuredProfile p;
@@ -117,7 +118,8 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
     for (const PlanStep& s : plan->steps) {
       p.latency_ms += step_time_us(s) / 1000;
       if (s.layer)
-        p.layers.push_back({.name = s.name, .op = s.op, .device = "cuda:0", .median_ms = step_time_us(s) / 1000,
+        p.layers.push_back({.name = s.name, .op = s.op, .device = "cuda:0",
+                            .median_ms = (step_time_us(s) + truth.cuda.graph_event_us) / 1000,
                             .implementation = s.implementation});
     }
     profiles.push_back(std::move(p));
@@ -127,8 +129,11 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_NEAR(fitted.cuda.fp32_efficiency, 0.9, 0.9 * 0.01);
   EXPECT_NEAR(fitted.cuda.tensor_efficiency, 0.2, 0.2 * 0.01);
-  EXPECT_NEAR(fitted.cuda.graph_kernel_us, 1.5, 1.5 * 0.01);
-  EXPECT_LT(c->objective_after, 1e-6);
+  // The gap and the event trade against each other in every layer; only the whole-model latency, one term
+  // per profile, tells them apart, so coordinate descent gets them less close than the rates.
+  EXPECT_NEAR(fitted.cuda.graph_kernel_us, 1.5, 1.5 * 0.1);
+  EXPECT_NEAR(fitted.cuda.graph_event_us, 2.5, 2.5 * 0.1);
+  EXPECT_LT(c->objective_after, 1e-4);
   for (const FittedParameter& f : c->parameters)  // no layer was launched from the host
     if (f.key == "cuda.kernel_us" || f.key == "cuda.library_call_us") EXPECT_FALSE(f.constrained) << f.key;
 }
