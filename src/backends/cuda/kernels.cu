@@ -41,6 +41,31 @@ void with_index(std::initializer_list<int64_t> extents, F&& go) {
     go(int64_t{});
 }
 
+// Division of an index by a divisor fixed at launch. In 32 bits (indices below kInt32Extent) a multiply-high
+// and a shift with a precomputed magic number (Granlund and Montgomery), because a 32-bit integer division
+// is about 20 instructions: im2col, five divisions per 16 bytes it copies, was bound by them.
+template <typename I>
+struct Divider {
+  I d;
+  explicit Divider(int64_t divisor) : d(static_cast<I>(divisor)) {}
+  __device__ __forceinline__ I div(I n) const { return n / d; }
+};
+
+template <>
+struct Divider<int32_t> {
+  uint32_t magic, shift;
+  explicit Divider(int64_t divisor) : shift(0) {
+    const uint64_t d = static_cast<uint64_t>(divisor);
+    while ((uint64_t{1} << shift) < d) ++shift;
+    magic = static_cast<uint32_t>((uint64_t{1} << 32) * ((uint64_t{1} << shift) - d) / d + 1);
+  }
+  // n < 2^31, so the sum below cannot wrap: __umulhi(n, magic) < n.
+  __device__ __forceinline__ int32_t div(int32_t n) const {
+    const uint32_t u = static_cast<uint32_t>(n);
+    return static_cast<int32_t>((__umulhi(u, magic) + u) >> shift);
+  }
+};
+
 // The largest offset `strides` (non-negative) reach over `shape`, plus one: the extent a strided walk touches.
 int64_t extent_of(const Dims& shape, const Strides& strides) {
   int64_t last = 0;
@@ -370,20 +395,25 @@ __global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, con
 }
 
 // One thread per `V`-sized chunk of a column row (a chunk never straddles two pixels: c_chunks per pixel).
+template <typename I>
+struct Im2colDividers {
+  Divider<I> c_chunks, kw, kh, ow, oh;
+};
+
 template <typename V, typename I>
-__global__ void im2col_nhwc_kernel(Im2col p, I c_chunks, const V* x, V* col, I n) {
+__global__ void im2col_nhwc_kernel(Im2col p, I c_chunks, Im2colDividers<I> by, const V* x, V* col, I n) {
   const I kw = static_cast<I>(p.kw), kh = static_cast<I>(p.kh), ow = static_cast<I>(p.ow), oh = static_cast<I>(p.oh);
   const I h = static_cast<I>(p.h), w = static_cast<I>(p.w);
   ES_GRID_LOOP_AS(I, i, n) {
-    I r = i / c_chunks;
+    I r = by.c_chunks.div(i);
     const I chunk = i - r * c_chunks;
-    const I kx = r % kw;
-    r /= kw;
-    const I ky = r % kh;
-    r /= kh;
-    const I ox = r % ow;
-    r /= ow;
-    const I oy = r % oh, b = r / oh;
+    I q = by.kw.div(r);
+    const I kx = r - q * kw;
+    r = by.kh.div(q);
+    const I ky = q - r * kh;
+    q = by.ow.div(r);
+    const I ox = r - q * ow;
+    const I b = by.oh.div(q), oy = q - b * oh;
     const I iy = oy * static_cast<I>(p.sh) - static_cast<I>(p.ph) + ky * static_cast<I>(p.dh);
     const I ix = ox * static_cast<I>(p.sw) - static_cast<I>(p.pw) + kx * static_cast<I>(p.dw);
     col[i] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[((b * h + iy) * w + ix) * c_chunks + chunk] : V{};
@@ -585,8 +615,11 @@ void launch_im2col_nhwc(cudaStream_t s, const Im2col& p, const void* x, void* co
     using V = decltype(tag);
     with_index({n, p.n * p.h * p.w * c_chunks}, [&](auto index) {
       using I = decltype(index);
-      im2col_nhwc_kernel<V, I><<<blocks_for(n), kBlock, 0, s>>>(p, static_cast<I>(c_chunks), static_cast<const V*>(x),
-                                                                static_cast<V*>(col), static_cast<I>(n));
+      const Im2colDividers<I> by{Divider<I>(c_chunks), Divider<I>(p.kw), Divider<I>(p.kh), Divider<I>(p.ow),
+                                    Divider<I>(p.oh)};
+      im2col_nhwc_kernel<V, I><<<blocks_for(n), kBlock, 0, s>>>(p, static_cast<I>(c_chunks), by,
+                                                                static_cast<const V*>(x), static_cast<V*>(col),
+                                                                static_cast<I>(n));
     });
   };
   switch (chunk) {
