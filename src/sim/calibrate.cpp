@@ -196,7 +196,8 @@ std::vector<std::string> default_fit_keys(const std::string& device) {
   // The copies are part of the timed latency: at large batches the host's staging of the input is a good part.
   return {"cuda.fp32_efficiency", "cuda.tensor_efficiency", "cuda.dram_efficiency", "cuda.kernel_us",
           "cuda.library_call_us", "cuda.graph_kernel_us", "cuda.graph_event_us", "cuda.strided_ns_per_element",
-          "cuda.eltwise_ns_per_element", "memory.host_copy_gb_s", "memory.copy_latency_us"};
+          "cuda.eltwise_ns_per_element", "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency",
+          "memory.host_copy_gb_s", "memory.copy_latency_us"};
 }
 
 Result<Calibration> calibrate(const placement::Target& target, TargetModel& model,

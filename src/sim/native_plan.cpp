@@ -60,6 +60,9 @@ class NativePlanner {
       element_ns_[KernelClass::onednn_reference] = c.onednn_reference_ns_per_element / threads;
     } else {
       dense_ = gemm_ = cuda_roofline(o.precision, true);
+      // cuDNN's convolutions (dense_) reach another fraction of the peak than cuBLAS/cuBLASLt's products (gemm_).
+      dense_.compute_fraction = o.precision == Precision::fp32 ? model.cuda.cudnn_fp32_efficiency
+                                                               : model.cuda.cudnn_tensor_efficiency;
       gemm_.split_k = true;  // cuBLAS splits the reduction of a skinny GEMM; cuDNN's convolution kernels do not
       depthwise_ = stream_ = cuda_roofline(o.precision, false);
     }

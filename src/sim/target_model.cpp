@@ -84,6 +84,8 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.graph_event_us", &CudaParameters::graph_event_us},
     {"cuda.strided_ns_per_element", &CudaParameters::strided_ns_per_element},
     {"cuda.eltwise_ns_per_element", &CudaParameters::eltwise_ns_per_element},
+    {"cuda.cudnn_fp32_efficiency", &CudaParameters::cudnn_fp32_efficiency},
+    {"cuda.cudnn_tensor_efficiency", &CudaParameters::cudnn_tensor_efficiency},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},

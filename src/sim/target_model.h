@@ -85,8 +85,10 @@ struct CpuParameters {
 // peaks per kind of math, and what each kernel costs besides its work. A profile's layer time is the time
 // between CUDA events around the kernel, so at batch 1 it includes the host's enqueue of the kernel.
 struct CudaParameters {
-  double fp32_efficiency = 0;    // FP32 convolutions and GEMMs on CUDA cores (cuDNN / cuBLAS FMA math)
-  double tensor_efficiency = 0;  // FP16 convolutions and GEMMs on tensor cores
+  // cuBLAS / cuBLASLt products (1x1 and im2col convolutions, Gemm, MatMul) and own kernels' arithmetic: FP32 on
+  // CUDA cores (FMA math), FP16 on tensor cores
+  double fp32_efficiency = 0;
+  double tensor_efficiency = 0;
   double dram_efficiency = 0;    // memory-bound kernels: element-wise, pooling, depthwise, data movement
   double kernel_us = 0;          // per kernel of its own: launch and host enqueue
   double library_call_us = 0;    // per cuDNN / cuBLAS call (convolutions, GEMMs): its host-side set-up besides
@@ -99,6 +101,10 @@ struct CudaParameters {
   // over strides (binary ops with broadcasting, Concat, Slice, Transpose, Expand) and the flat unary ones.
   double strided_ns_per_element = 0;
   double eltwise_ns_per_element = 0;
+  // cuDNN's convolution kernels, FP32 (FMA) and FP16 (tensor cores): another library than the products, which
+  // reaches another fraction of the same peaks; the profiles name which ran each convolution.
+  double cudnn_fp32_efficiency = 0;
+  double cudnn_tensor_efficiency = 0;
 };
 
 struct MemoryParameters {

@@ -338,8 +338,9 @@ TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
 TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
   CostGraph g = cost_graph();
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
-  // fp32, tensor and DRAM efficiencies, kernel, library call and CUDA Graph kernel µs
+  // fp32, tensor and DRAM efficiencies, kernel, library call and CUDA Graph kernel µs; cuDNN's own efficiencies
   h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};
+  h100.cuda.cudnn_fp32_efficiency = 0.8, h100.cuda.cudnn_tensor_efficiency = 0.3;
   const Node& conv = g.node(OpKind::Conv);
   PlanOptions o;
   o.device = "cuda";
