@@ -4,40 +4,53 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace es::onnx_io {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Copies one typed repeated field into the tensor; the narrow types live in int32_data, f16/bf16 as bits.
-template <typename Dst, typename Field>
-Status copy_typed_field(const Field& field, std::string_view field_name, Tensor& tensor, std::string_view what) {
-  if (static_cast<int64_t>(field.size()) != tensor.numel())
-    return error(StatusCode::invalid_model, "{}: {} holds {} values but shape {} needs {}", what, field_name,
-                 field.size(), shape_str(tensor.shape()), tensor.numel());
-  auto* out = static_cast<Dst*>(tensor.raw());
-  for (int i = 0; i < field.size(); ++i) out[i] = static_cast<Dst>(field.Get(i));
-  return {};
-}
-
-Status copy_typed_data(const onnx::TensorProto& p, Tensor& t, std::string_view what) {
-  switch (t.dtype()) {
-    case DType::f32: return copy_typed_field<float>(p.float_data(), "float_data", t, what);
-    case DType::f64: return copy_typed_field<double>(p.double_data(), "double_data", t, what);
-    case DType::i64: return copy_typed_field<int64_t>(p.int64_data(), "int64_data", t, what);
-    case DType::u64: return copy_typed_field<uint64_t>(p.uint64_data(), "uint64_data", t, what);
-    case DType::u32: return copy_typed_field<uint32_t>(p.uint64_data(), "uint64_data", t, what);
-    case DType::i32: return copy_typed_field<int32_t>(p.int32_data(), "int32_data", t, what);
-    case DType::i16: return copy_typed_field<int16_t>(p.int32_data(), "int32_data", t, what);
-    case DType::i8: return copy_typed_field<int8_t>(p.int32_data(), "int32_data", t, what);
-    case DType::u16: return copy_typed_field<uint16_t>(p.int32_data(), "int32_data", t, what);
-    case DType::u8: return copy_typed_field<uint8_t>(p.int32_data(), "int32_data", t, what);
-    case DType::boolean: return copy_typed_field<bool>(p.int32_data(), "int32_data", t, what);
-    case DType::f16: case DType::bf16: return copy_typed_field<uint16_t>(p.int32_data(), "int32_data", t, what);
+// Calls go(field, name, Dst{}) with the typed repeated field that holds `dtype`'s values (the narrow types live
+// in int32_data, f16/bf16 as bits) and the element type they are stored as.
+template <typename F>
+auto with_typed_field(const onnx::TensorProto& p, DType dtype, F&& go) {
+  switch (dtype) {
+    case DType::f32: return go(p.float_data(), "float_data", float{});
+    case DType::f64: return go(p.double_data(), "double_data", double{});
+    case DType::i64: return go(p.int64_data(), "int64_data", int64_t{});
+    case DType::u64: return go(p.uint64_data(), "uint64_data", uint64_t{});
+    case DType::u32: return go(p.uint64_data(), "uint64_data", uint32_t{});
+    case DType::i32: return go(p.int32_data(), "int32_data", int32_t{});
+    case DType::i16: return go(p.int32_data(), "int32_data", int16_t{});
+    case DType::i8: return go(p.int32_data(), "int32_data", int8_t{});
+    case DType::u16: return go(p.int32_data(), "int32_data", uint16_t{});
+    case DType::u8: return go(p.int32_data(), "int32_data", uint8_t{});
+    case DType::boolean: return go(p.int32_data(), "int32_data", bool{});
+    case DType::f16: case DType::bf16: return go(p.int32_data(), "int32_data", uint16_t{});
     case DType::undefined: case DType::string: break;
   }
   ES_UNREACHABLE();
+}
+
+// The typed field must hold exactly the values the shape needs; checked before the tensor is allocated, so
+// that a small file cannot make the importer allocate and clear gigabytes (the fuzzer found one).
+Status check_typed_data(const onnx::TensorProto& p, DType dtype, const Shape& shape, int64_t numel,
+                        std::string_view what) {
+  return with_typed_field(p, dtype, [&](const auto& field, std::string_view name, auto) -> Status {
+    if (static_cast<int64_t>(field.size()) != numel)
+      return error(StatusCode::invalid_model, "{}: {} holds {} values but shape {} needs {}", what, name,
+                   field.size(), shape_str(shape), numel);
+    return {};
+  });
+}
+
+void copy_typed_data(const onnx::TensorProto& p, Tensor& t) {
+  with_typed_field(p, t.dtype(), [&](const auto& field, std::string_view, auto tag) {
+    using Dst = decltype(tag);
+    auto* out = static_cast<Dst*>(t.raw());
+    for (int i = 0; i < field.size(); ++i) out[i] = static_cast<Dst>(field.Get(i));
+  });
 }
 
 // Bools must be 0 or 1 in memory; raw bytes from a file may hold anything.
@@ -72,7 +85,14 @@ Result<fs::path> external_path(const std::string& location, const std::string& b
   return fs::path(base_dir.empty() ? "." : base_dir) / rel;
 }
 
-Status read_external_data(const onnx::TensorProto& p, Tensor& t, const std::string& base_dir, std::string_view what) {
+struct ExternalRange {
+  fs::path path;
+  int64_t offset = 0;
+};
+
+// Where a tensor's external bytes lie, checked against the file before the tensor is allocated.
+Result<ExternalRange> external_range(const onnx::TensorProto& p, const Shape& shape, DType dtype, int64_t needed,
+                                     const std::string& base_dir, std::string_view what) {
   std::string location;
   int64_t offset = 0;
   int64_t length = -1;
@@ -87,10 +107,9 @@ Status read_external_data(const onnx::TensorProto& p, Tensor& t, const std::stri
   }
   if (location.empty()) return error(StatusCode::invalid_model, "{}: external data without a location", what);
   ES_ASSIGN_OR_RETURN(fs::path path, external_path(location, base_dir, what));
-  const auto needed = static_cast<int64_t>(t.nbytes());
   if (length >= 0 && length != needed)
     return error(StatusCode::invalid_model, "{}: external data length {} but shape {} ({}) needs {} bytes", what,
-                 length, shape_str(t.shape()), dtype_name(t.dtype()), needed);
+                 length, shape_str(shape), dtype_name(dtype), needed);
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
     return error(StatusCode::not_found, "{}: external data file '{}' not found", what, path.string());
@@ -99,11 +118,15 @@ Status read_external_data(const onnx::TensorProto& p, Tensor& t, const std::stri
   if (offset > file_size || needed > file_size - offset)
     return error(StatusCode::invalid_model, "{}: external data range [{}, {}) is outside '{}' ({} bytes)", what,
                  offset, offset + needed, path.string(), file_size);
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file || fseeko(file.get(), offset, SEEK_SET) != 0 ||
+  return ExternalRange{path, offset};
+}
+
+Status read_external_data(const ExternalRange& range, Tensor& t, std::string_view what) {
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(range.path.c_str(), "rb"), &std::fclose);
+  if (!file || fseeko(file.get(), range.offset, SEEK_SET) != 0 ||
       std::fread(t.raw(), 1, t.nbytes(), file.get()) != t.nbytes())
-    return error(StatusCode::not_found, "{}: cannot read {} bytes of external data from '{}'", what, needed,
-                 path.string());
+    return error(StatusCode::not_found, "{}: cannot read {} bytes of external data from '{}'", what, t.nbytes(),
+                 range.path.string());
   return {};
 }
 
@@ -126,17 +149,25 @@ Result<Tensor> tensor_from_proto(const onnx::TensorProto& p, const std::string& 
   auto numel = checked_numel(shape, kMaxTensorBytes / static_cast<int64_t>(dtype_size(dtype)));
   if (!numel.ok()) return numel.status().with_context(std::string(what));
 
-  Tensor tensor(dtype, std::move(shape));
+  const int64_t bytes = *numel * static_cast<int64_t>(dtype_size(dtype));
+  // Every source of bytes is checked against the shape before the tensor is allocated.
+  std::optional<ExternalRange> external;
   if (p.data_location() == onnx::TensorProto_DataLocation_EXTERNAL) {
-    ES_TRY(read_external_data(p, tensor, base_dir, what));
+    ES_ASSIGN_OR_RETURN(external, external_range(p, shape, dtype, bytes, base_dir, what));
   } else if (p.has_raw_data()) {
-    if (p.raw_data().size() != tensor.nbytes())
+    if (static_cast<int64_t>(p.raw_data().size()) != bytes)
       return error(StatusCode::invalid_model, "{}: raw_data has {} bytes but shape {} ({}) needs {}", what,
-                   p.raw_data().size(), shape_str(tensor.shape()), dtype_name(dtype), tensor.nbytes());
-    if (tensor.nbytes()) std::memcpy(tensor.raw(), p.raw_data().data(), tensor.nbytes());
+                   p.raw_data().size(), shape_str(shape), dtype_name(dtype), bytes);
   } else {
-    ES_TRY(copy_typed_data(p, tensor, what));
+    ES_TRY(check_typed_data(p, dtype, shape, *numel, what));
   }
+  Tensor tensor(dtype, std::move(shape));
+  if (external)
+    ES_TRY(read_external_data(*external, tensor, what));
+  else if (!p.has_raw_data())
+    copy_typed_data(p, tensor);
+  else if (tensor.nbytes() > 0)
+    std::memcpy(tensor.raw(), p.raw_data().data(), tensor.nbytes());
   normalise_bools(tensor);
   return tensor;
 }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <fstream>
 
 namespace es::onnx_io {
@@ -99,6 +101,40 @@ TEST(ImportErrors, OverflowingAndHugeDims) {
     EXPECT_FALSE(s.ok());
     EXPECT_NE(s.message().find("initializer 'w'"), std::string::npos) << s.message();
   }
+}
+
+// A small file that declares a huge initializer is refused before the tensor is allocated: the importer
+// compares the bytes the file holds with the shape first (the fuzzer found an input that had it allocate and
+// clear gigabytes). The process's peak resident memory must not grow by the 4 GiB the shape declares.
+TEST(ImportErrors, HugeDeclaredShapeWithLittleDataAllocatesNothing) {
+  const std::string dir = onnx_test::scratch_dir("huge");
+  write_file(dir + "/small.bin", std::string(16, '\0'));
+  auto peak_rss_mib = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024;  // ru_maxrss is in KiB on Linux
+  };
+  const long before = peak_rss_mib();
+  for (int source = 0; source < 3; ++source) {
+    ProtoModel m = tiny_model();
+    auto& w = *m.graph().mutable_initializer(0);
+    w.clear_dims();
+    w.add_dims(int64_t{1} << 30);  // 4 GiB of floats
+    if (source == 1) {
+      w.clear_float_data();
+      w.set_raw_data(std::string(16, '\0'));
+    } else if (source == 2) {
+      w.clear_float_data();
+      w.set_data_location(onnx::TensorProto::EXTERNAL);
+      auto* location = w.add_external_data();
+      location->set_key("location");
+      location->set_value("small.bin");
+    }
+    Status s = import_status(m.bytes(), no_checker(), dir);
+    EXPECT_EQ(s.code(), StatusCode::invalid_model) << source << ": " << s.message();
+    EXPECT_NE(s.message().find("initializer 'w'"), std::string::npos) << s.message();
+  }
+  EXPECT_LT(peak_rss_mib() - before, 1024);
 }
 
 TEST(ImportErrors, ExternalDataMissingOrOutOfRange) {
