@@ -319,6 +319,20 @@ __global__ void pool2d_kernel(Pool2d p, const T* x, T* y, int64_t n) {
 }
 
 
+// Where vector i of an NHWC output walked `V` channels at a time (`groups` vectors per pixel) lies: image,
+// row, column and its first channel.
+template <typename I>
+struct NhwcVector {
+  I b, y, x, ch;
+};
+template <int V, typename I>
+__device__ __forceinline__ NhwcVector<I> nhwc_vector(I i, I groups, I oh, I ow) {
+  I r = i / groups;
+  const I ch = (i - r * groups) * V, x = r % ow;
+  r /= ow;
+  return {r / oh, r % oh, x, ch};
+}
+
 // NHWC pooling, one thread per `V` consecutive channels of an output pixel: neighbouring threads read
 // neighbouring vectors (the scalar kernel above measured 0.24 ms for ResNet-50's 51 MB MaxPool at batch 32).
 template <typename T, int V, typename I>
@@ -326,10 +340,7 @@ __global__ void pool2d_nhwc_kernel(Pool2d p, const T* x, T* y, I n) {
   const I groups = static_cast<I>(p.c / V), h = static_cast<I>(p.h), w = static_cast<I>(p.w);
   const I oh = static_cast<I>(p.oh), ow = static_cast<I>(p.ow);
   ES_GRID_LOOP_AS(I, i, n) {
-    I r = i / groups;
-    const I ch = (i - r * groups) * V, ox = r % ow;
-    r /= ow;
-    const I oy = r % oh, b = r / oh;
+    const auto [b, oy, ox, ch] = nhwc_vector<V>(i, groups, oh, ow);
     float acc[V];
 #pragma unroll
     for (int v = 0; v < V; ++v) acc[v] = p.max ? -FLT_MAX : 0.f;
@@ -363,10 +374,7 @@ __global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, con
   const I c = static_cast<I>(p.c), groups = c / V, kh = static_cast<I>(p.kh), kw = static_cast<I>(p.kw);
   const I h = static_cast<I>(p.h), wd = static_cast<I>(p.w), oh = static_cast<I>(p.oh), ow = static_cast<I>(p.ow);
   ES_GRID_LOOP_AS(I, i, n) {
-    I r = i / groups;
-    const I ch = (i - r * groups) * V, ox = r % ow;
-    r /= ow;
-    const I oy = r % oh, b = r / oh;
+    const auto [b, oy, ox, ch] = nhwc_vector<V>(i, groups, oh, ow);
     float acc[V];
 #pragma unroll
     for (int v = 0; v < V; ++v) acc[v] = bias != nullptr ? load(bias, ch + v) : 0.f;
