@@ -10,7 +10,7 @@
 set -euo pipefail
 E=$(realpath "${EDGESCOPE:-$(command -v edgescope)}")
 HERE=$(cd "$(dirname "$0")" && pwd)
-H="$HERE/h100"
+H="${H100_PROFILES:-$HERE/h100}"  # another folder of profiles: H100_PROFILES=DIR
 mkdir -p /tmp/es/profiles /tmp/es/shared
 [[ -e /tmp/es/shared/models ]] || ln -s "$(realpath "$HERE/../../../shared/models")" /tmp/es/shared/models
 for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o /tmp/es/profiles/$z.onnx > /dev/null; done
