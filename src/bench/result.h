@@ -55,7 +55,7 @@ struct LayerProfile {
   double average_ms = 0;
   double median_ms = 0;
   double percentage = 0;  // of the summed layer time
-  std::string implementation;  // what ran it (LayerTime::implementation); empty where the device does not say
+  std::string implementation = {};  // what ran it (LayerTime::implementation); empty where the device does not say
 };
 
 struct Result;

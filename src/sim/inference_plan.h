@@ -30,7 +30,7 @@ struct PlanStep {
   double dram_bytes = 0;
   double bandwidth_gb_s = 0;
   bool layer = false;     // a hardware layer or kernel: listed in the per-layer profile
-  std::string implementation;  // native plans: what runs the kernel, as the backend's profiles name it
+  std::string implementation = {};  // native plans: what runs the kernel, as the backend's profiles name it
 };
 
 struct PlanOptions {

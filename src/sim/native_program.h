@@ -24,9 +24,9 @@ struct NativeKernel {
   std::string op;              // the node's op, or "Reorder"
   // CPU: oneDNN's implementation name, or "reference"; CUDA: what a measured profile names (calibrate), else
   // empty and the plan decides (sim/cuda_conv_forms.h)
-  std::string implementation;
+  std::string implementation = {};
   const Node* node = nullptr;  // the graph node it runs; null for a layout conversion or a fused block
-  std::vector<const Node*> fused;  // a fused block's nodes, in order (CPU; empty otherwise)
+  std::vector<const Node*> fused = {};  // a fused block's nodes, in order (CPU; empty otherwise)
   double read_bytes = 0, write_bytes = 0;  // activations (and constants read as tensors), in their layouts
 };
 

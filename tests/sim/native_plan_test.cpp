@@ -68,7 +68,9 @@ TEST(NativePlan, CpuKernelsKnowTheirImplementation) {
   for (const NativeKernel& k : *kernels) {
     EXPECT_FALSE(k.implementation.empty()) << k.name;
     EXPECT_EQ(k.node == nullptr, k.op == "Reorder") << k.name;  // every other step runs a node of the graph
-    if (k.node) EXPECT_EQ(k.op, op_name(k.node->op)) << k.name;
+    if (k.node) {
+      EXPECT_EQ(k.op, op_name(k.node->op)) << k.name;
+    }
     EXPECT_GT(k.write_bytes, 0) << k.name;
     winograd += k.implementation.find("wino") != std::string::npos;
   }
