@@ -255,33 +255,39 @@ Status CudaExecutable::convert_value(ValueId id, void* host_form, bool to_device
   return check(cudaGetLastError(), "conversion kernel");
 }
 
-Status CudaExecutable::run_steps() {
-  for (auto& step : program_.steps) {
-    NvtxRange range(step->name.c_str());
-    ES_TRY(step->run(ctx_).with_context(fmt::format("layer '{}' ({})", step->name, step->op)));
+Status CudaExecutable::run_steps(Marks marks) {
+  const unsigned flags = marks == Marks::graph ? cudaEventRecordExternal : cudaEventRecordDefault;
+  if (marks != Marks::none) ES_CUDA_TRY(cudaEventRecordWithFlags(marks_[0], ctx_.stream, flags));
+  for (size_t i = 0; i < program_.steps.size(); ++i) {
+    Step& step = *program_.steps[i];
+    NvtxRange range(step.name.c_str());
+    ES_TRY(step.run(ctx_).with_context(fmt::format("layer '{}' ({})", step.name, step.op)));
+    if (marks != Marks::none) ES_CUDA_TRY(cudaEventRecordWithFlags(marks_[i + 1], ctx_.stream, flags));
   }
   return Status::ok_status();
+}
+
+Status CudaExecutable::run_or_replay(cudaGraphExec_t& exec, const std::function<Status()>& enqueue) {
+  if (!options_.cuda_graph) return enqueue();
+  if (exec == nullptr) {
+    // Captured once: the steps' pointers and descriptors never change after compile.
+    cudaGraph_t graph = nullptr;
+    ES_CUDA_TRY(cudaStreamBeginCapture(ctx_.stream, cudaStreamCaptureModeThreadLocal));
+    Status captured = enqueue();
+    const cudaError_t end = cudaStreamEndCapture(ctx_.stream, &graph);
+    ES_TRY(captured);
+    ES_CUDA_TRY(end);
+    const cudaError_t made = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    ES_CUDA_TRY(made);
+  }
+  return check(cudaGraphLaunch(exec, ctx_.stream), "cudaGraphLaunch");
 }
 
 Status CudaExecutable::execute() {
   NvtxRange range("compute");
   ES_CUDA_TRY(cudaEventRecord(events_[compute_begin], ctx_.stream));
-  if (options_.cuda_graph && graph_exec_ == nullptr) {
-    // Capture once: the steps' pointers and descriptors never change after compile.
-    cudaGraph_t graph = nullptr;
-    ES_CUDA_TRY(cudaStreamBeginCapture(ctx_.stream, cudaStreamCaptureModeThreadLocal));
-    Status captured = run_steps();
-    const cudaError_t end = cudaStreamEndCapture(ctx_.stream, &graph);
-    ES_TRY(captured);
-    ES_CUDA_TRY(end);
-    const cudaError_t made = cudaGraphInstantiate(&graph_exec_, graph, 0);
-    cudaGraphDestroy(graph);
-    ES_CUDA_TRY(made);
-  }
-  if (graph_exec_ != nullptr)
-    ES_CUDA_TRY(cudaGraphLaunch(graph_exec_, ctx_.stream));
-  else
-    ES_TRY(run_steps());
+  ES_TRY(run_or_replay(graph_exec_, [&] { return run_steps(Marks::none); }));
   ES_CUDA_TRY(cudaEventRecord(events_[compute_end], ctx_.stream));
   recorded_[compute_begin] = recorded_[compute_end] = true;
   return Status::ok_status();
@@ -333,18 +339,6 @@ std::optional<DevicePhaseTimes> CudaExecutable::last_phase_times() const {
   return DevicePhaseTimes{elapsed(h2d_begin, h2d_end), elapsed(compute_begin, compute_end), elapsed(d2h_begin, d2h_end)};
 }
 
-Status CudaExecutable::run_marked_steps(bool external) {
-  const unsigned flags = external ? cudaEventRecordExternal : cudaEventRecordDefault;
-  ES_CUDA_TRY(cudaEventRecordWithFlags(marks_[0], ctx_.stream, flags));
-  for (size_t i = 0; i < program_.steps.size(); ++i) {
-    Step& step = *program_.steps[i];
-    NvtxRange range(step.name.c_str());
-    ES_TRY(step.run(ctx_).with_context(fmt::format("layer '{}' ({})", step.name, step.op)));
-    ES_CUDA_TRY(cudaEventRecordWithFlags(marks_[i + 1], ctx_.stream, flags));
-  }
-  return Status::ok_status();
-}
-
 // Without --cuda-graph each step is launched by the host as execute() launches it, so a layer's time includes
 // the host's enqueue where the GPU waits for it. With --cuda-graph the steps run as execute() runs them, replayed
 // in a graph, with an event node between each two: the layers add up to the replayed inference.
@@ -353,21 +347,8 @@ Result<std::vector<LayerTime>> CudaExecutable::profile_layers() {
     marks_.assign(program_.steps.size() + 1, nullptr);
     for (cudaEvent_t& e : marks_) ES_CUDA_TRY(cudaEventCreate(&e));
   }
-  if (options_.cuda_graph && profile_graph_exec_ == nullptr) {
-    cudaGraph_t graph = nullptr;
-    ES_CUDA_TRY(cudaStreamBeginCapture(ctx_.stream, cudaStreamCaptureModeThreadLocal));
-    Status captured = run_marked_steps(/*external=*/true);
-    const cudaError_t end = cudaStreamEndCapture(ctx_.stream, &graph);
-    ES_TRY(captured);
-    ES_CUDA_TRY(end);
-    const cudaError_t made = cudaGraphInstantiate(&profile_graph_exec_, graph, 0);
-    cudaGraphDestroy(graph);
-    ES_CUDA_TRY(made);
-  }
-  if (profile_graph_exec_ != nullptr)
-    ES_CUDA_TRY(cudaGraphLaunch(profile_graph_exec_, ctx_.stream));
-  else
-    ES_TRY(run_marked_steps(/*external=*/false));
+  const Marks marks = options_.cuda_graph ? Marks::graph : Marks::stream;
+  ES_TRY(run_or_replay(profile_graph_exec_, [&] { return run_steps(marks); }));
   ES_CUDA_TRY(cudaStreamSynchronize(ctx_.stream));
   std::vector<LayerTime> layers;
   for (size_t i = 0; i < program_.steps.size(); ++i) {

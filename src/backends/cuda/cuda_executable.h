@@ -5,6 +5,8 @@
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/program.h"
 
+#include <functional>
+
 namespace es::cuda {
 
 class CudaExecutable final : public Executable, private DeviceMemory {
@@ -35,10 +37,12 @@ class CudaExecutable final : public Executable, private DeviceMemory {
   Status init();
   Status plan_and_allocate();
   Status upload_constants();
-  Status run_steps();
-  // The steps with a timing event after each (marks_[0] before the first), recorded into the stream, or into
-  // the graph being captured as event nodes (`external`).
-  Status run_marked_steps(bool external);
+  // How run_steps() records the timing events of profile_layers() (marks_[0] before the first step, one after
+  // each): not at all, into the stream, or into the graph being captured as event nodes.
+  enum class Marks { none, stream, graph };
+  Status run_steps(Marks marks);
+  // With --cuda-graph: `enqueue` captured into `exec` on the first call, then replayed; else enqueued directly.
+  Status run_or_replay(cudaGraphExec_t& exec, const std::function<Status()>& enqueue);
   bool needs_conversion(ValueId id) const;
   Status convert_value(ValueId id, void* host_form, bool to_device);
   void* data(ValueId id) const override { return pointers_[static_cast<size_t>(program_.alias_of[static_cast<size_t>(id)])]; }
