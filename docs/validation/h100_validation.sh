@@ -1,16 +1,22 @@
 #!/bin/bash
-# The H100 validation of docs/validation.md on the profiles of docs/validation/h100/ (measured on the GPU
-# machine, see its README; two rounds, NAME.rN.json, timed with --cuda-graph): calibrate the h100-sxm target
-# on some of round 1's profiles, predict every case with --cuda-graph, print predicted against measured for
-# round 1 and, as the test-retest check, for round 2, then the convolution forms (measured against predicted)
-# and the layer sums against the latency. Runs here (no GPU needed).
+# The H100 validation of docs/validation.md ("The H100", "Protocol") on profiles measured on the GPU machine
+# (bench/gpu_profiles.sh; two rounds per call, NAME.rN.json, timed with --cuda-graph), one folder per device
+# call: calibrate the h100-sxm target on the calibration cases of every round of every folder (calibrate takes
+# each layer's fastest time over the repeats of a case), predict every case with --cuda-graph, and compare the
+# prediction with each folder's round 1 and round 2 and with each case's fastest measurement over all of them;
+# then the convolution forms (measured against predicted) and the layer sums against the latency. Runs here
+# (no GPU needed).
 #   EDGESCOPE=build/src/cli/edgescope docs/validation/h100_validation.sh WORKDIR
+#   H100_PROFILES="DIR DIR ..." picks the folders (default: the calls of the protocol, below).
 # The profiles name their models where the GPU machine had them: /tmp/es/profiles (the zoo models, written
 # again here) and /tmp/es/shared/models (a link to ../shared/models).
 set -euo pipefail
 E=$(realpath "${EDGESCOPE:-$(command -v edgescope)}")
 HERE=$(cd "$(dirname "$0")" && pwd)
-H="${H100_PROFILES:-$HERE/h100}"  # another folder of profiles: H100_PROFILES=DIR
+# The calls of the protocol: every call on the CUDA backend since the stems pack their own input (ccd8fd0);
+# h100/ measured an earlier program (3c2b2da with uncommitted work), whose own kernels were up to 3x slower.
+FOLDERS=()
+for h in ${H100_PROFILES:-$HERE/h100-ccd8fd0 $HERE/h100-5c79b1f}; do FOLDERS+=("$(realpath "$h")"); done
 mkdir -p /tmp/es/profiles /tmp/es/shared
 [[ -e /tmp/es/shared/models ]] || ln -s "$(realpath "$HERE/../../../shared/models")" /tmp/es/shared/models
 for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o /tmp/es/profiles/$z.onnx > /dev/null; done
@@ -29,9 +35,12 @@ mobilenetv2-12.b8.fp32 mobilenetv2-12.b8.fp16 resnet50-v1-12.b8.fp32 resnet50-v1
 version-RFB-320.b1.fp32 version-RFB-320.b1.fp16 ch_PP-OCRv4_rec_infer.b1.fp32 ch_PP-OCRv4_rec_infer.b1.fp16
 ch_ppocr_mobile_v2.0_cls_infer.b1.fp32 ch_ppocr_mobile_v2.0_cls_infer.b1.fp16"
 
-"$E" calibrate $(for c in $CALIBRATION; do echo "$H/$c.r1.json"; done) --target h100-sxm --name h100-sxm-calibrated \
-     -o h100-sxm-calibrated.json
-pairs=() retest=()
+profiles=()
+for h in "${FOLDERS[@]}"; do for c in $CALIBRATION; do for r in 1 2; do
+  [[ -f $h/$c.r$r.json ]] && profiles+=("$h/$c.r$r.json")
+done; done; done
+"$E" calibrate "${profiles[@]}" --target h100-sxm --name h100-sxm-calibrated -o h100-sxm-calibrated.json
+predictions=()
 for c in $CALIBRATION $PREDICT; do
   model=${c%%.b*} rest=${c#*.b}
   batch=${rest%%.*} precision=${rest#*.}
@@ -45,13 +54,14 @@ for c in $CALIBRATION $PREDICT; do
   esac
   "$E" simulate "$path" "${extra[@]}" --target h100-sxm-calibrated.json --device cuda --precision "$precision" \
        --cuda-graph --iterations 10 --json "pred-$c.json" > /dev/null
-  pairs+=("$c=pred-$c.json,$H/$c.r1.json")
-  retest+=("$c=pred-$c.json,$H/$c.r2.json")
+  predictions+=("$c=pred-$c.json")
 done
-echo "## round 1"
-python3 "$HERE/compare_runs.py" --calibration "$(echo $CALIBRATION)" "${pairs[@]}"
-echo "## round 2 (the same prediction against the retest)"
-python3 "$HERE/compare_runs.py" --calibration "$(echo $CALIBRATION)" "${retest[@]}"
-echo "## convolution forms and layer sums (round 1, round 2)"
-python3 "$HERE/h100_forms.py" "${pairs[@]}"
-python3 "$HERE/h100_forms.py" "${retest[@]}"
+for h in "${FOLDERS[@]}"; do for r in 1 2; do
+  echo "## $(basename "$h") round $r"
+  python3 "$HERE/compare_runs.py" --calibration "$(echo $CALIBRATION)" \
+      $(for p in "${predictions[@]}"; do echo "$p,$h/${p%%=*}.r$r.json"; done)
+  echo "## $(basename "$h") round $r: convolution forms and layer sums"
+  python3 "$HERE/h100_forms.py" $(for p in "${predictions[@]}"; do echo "$p,$h/${p%%=*}.r$r.json"; done)
+done; done
+echo "## every call, and each case's fastest measurement over the calls"
+python3 "$HERE/h100_calls.py" --calibration "$(echo $CALIBRATION)" --folders "${FOLDERS[*]}" "${predictions[@]}"

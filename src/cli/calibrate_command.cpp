@@ -6,6 +6,7 @@
 #include "cli/sim_cli.h"
 #include "placement/target.h"
 #include "sim/calibrate.h"
+#include "sim/repeated_profiles.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -117,12 +118,15 @@ Status run_calibrate(const CalibrateCliOptions& o) {
     sources.push_back(fs::path(path).filename().string());
     profiles.push_back(std::move(p));
   }
+  const size_t files = profiles.size();
+  profiles = sim::merge_repeated_profiles(std::move(profiles));
   std::vector<std::string> keys = o.fit.empty() ? sim::default_fit_keys(profiles.at(0).plan.device) : o.fit;
   ES_ASSIGN_OR_RETURN(sim::Calibration c, sim::calibrate(target, model, profiles, keys));
 
   int matched = 0;
   for (const sim::ProfileError& e : c.profiles) matched += e.matched;
-  fmt::print("=== calibrating {} on {} profile(s), {} layers matched ===\n", target.name, profiles.size(), matched);
+  fmt::print("=== calibrating {} on {} profile(s) of {} case(s), {} layers matched ===\n", target.name, files,
+             profiles.size(), matched);
   fmt::print("{:<28} {:>12} {:>12}\n", "parameter", "before", "after");
   std::vector<std::pair<std::string, std::pair<double, std::string>>> values;
   for (const sim::FittedParameter& p : c.parameters) {
@@ -154,7 +158,9 @@ Command add_calibrate_command(CLI::App& app) {
   auto o = std::make_shared<CalibrateCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate", "Fit a target's efficiency parameters to measured per-layer bench JSON; write a new target file");
-  cmd->add_option("profiles", o->profiles, "Bench results with per-layer profiles (bench --profile-layers N --json F)")
+  cmd->add_option("profiles", o->profiles,
+                  "Bench results with per-layer profiles (bench --profile-layers N --json F); repeats of one case "
+                  "(same model, device, precision, shapes) count once, each layer at its fastest median")
       ->required();
   cmd->add_option("--target", o->target, "The target to start from (built-in name or target file)")->required();
   cmd->add_option("-o,--output", o->output, "Where to write the calibrated target file")->required();
