@@ -46,7 +46,7 @@ unpack() {
 # edgescope's binaries get this path (through bin/*.sh wrappers): PyTorch must keep finding its own libraries.
 libpath() {
   local dirs="$WORK/lib"
-  for name in libcudnn.so.9 libcublas.so.13 libcublasLt.so.13 libcudart.so.13; do
+  for name in libcudnn.so.9 libcublas.so.13 libcublasLt.so.13 libcudart.so.13 libnvrtc.so.13; do
     local f
     f=$(find /opt/torch/.venv/ /usr/local/cuda/lib64/ /usr/local/cuda/targets/ /usr/lib/x86_64-linux-gnu/ /usr/local/lib/ \
           -name "$name" 2>/dev/null | head -1)

@@ -126,6 +126,45 @@ TEST_F(CudaBackend, ConvolutionsOnCudnnAndAsIm2colProducts) {
   }
 }
 
+// With tensor cores every NHWC convolution may run as one cuDNN operation graph with its epilogue (forced
+// here): fused ReLU with a residual, ReLU6 as ReLU with an upper clip, an activation the graph lacks (Sigmoid,
+// run after it), no bias, a packed RGB stem and a 1x1 product, against the reference in TF32 and FP16; the
+// profile names the engine and whether the activation followed.
+TEST_F(CudaBackend, ConvolutionsAsCudnnOperationGraphs) {
+  GraphBuilder b("graph");
+  ValueId x = b.input("x", DType::f32, {2, 3, 19, 17});
+  ValueId stem = node(b, OpKind::FusedConv, {x, weights(b, {16, 3, 7, 7}), weights(b, {16})},
+                      {{"kernel_shape", Ints{7, 7}}, {"pads", Ints{3, 3, 3, 3}}, {"strides", Ints{2, 2}},
+                       {"activation", std::string("Relu")}});
+  ValueId block = node(b, OpKind::FusedConv, {stem, weights(b, {16, 16, 3, 3}), weights(b, {16}), stem},
+                       {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Relu")}});
+  ValueId six = node(b, OpKind::FusedConv, {block, weights(b, {16, 16, 3, 3}), weights(b, {16})},
+                     {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Clip")},
+                      {"activation_params", Floats{0.f, 6.f}}});
+  ValueId sigmoid = node(b, OpKind::FusedConv, {six, weights(b, {16, 16, 1, 1}), weights(b, {16})},
+                         {{"kernel_shape", Ints{1, 1}}, {"activation", std::string("Sigmoid")}});
+  b.output(node(b, OpKind::Conv, {sigmoid, weights(b, {8, 16, 3, 3})}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}}));
+  const Graph g = build_inferred(b);
+  for (const auto& [precision, tolerance] : {std::pair{"tf32", 5e-3}, std::pair{"fp16", 1e-2}}) {
+    SCOPED_TRACE(precision);
+    expect_matches_reference(g, {.precision = precision, .conv_form = ConvForm::graph}, tolerance);
+    auto exe = compile_cuda(g, {.precision = precision, .conv_form = ConvForm::graph});
+    ASSERT_TRUE(exe.ok()) << exe.status().message();
+    auto layers = (*exe)->profile_layers();
+    ASSERT_TRUE(layers.ok()) << layers.status().message();
+    std::vector<std::string> convs;
+    for (const LayerTime& l : *layers)
+      if (l.op != "Convert") convs.push_back(l.implementation);
+    ASSERT_EQ(convs.size(), 5u);
+    for (size_t i : {1u, 2u, 4u}) {
+      EXPECT_TRUE(convs[i].starts_with("cudnn-graph:eng")) << i << ": " << convs[i];
+      EXPECT_FALSE(convs[i].ends_with("+act")) << convs[i];
+    }
+    EXPECT_EQ(convs[3].rfind("cudnn-graph:eng", 0), 0u) << convs[3];
+    EXPECT_TRUE(convs[3].ends_with("+act")) << convs[3];
+  }
+}
+
 // The profile says which form each convolution took and which own kernel follows a library call: the stem
 // (bias + ReLU) ends in the library call, the dilated convolution's Clip runs after it.
 TEST_F(CudaBackend, ProfileNamesTheFormEachConvolutionTook) {

@@ -14,9 +14,10 @@
 
 namespace es::cuda {
 
-// The form of a convolution that may run either on cuDNN or as im2col + one cuBLASLt product: the one
-// that times faster on the real buffers at compile time, or one forced (tests check both forms).
-enum class ConvForm { fastest, cudnn, im2col };
+// The form of a convolution that may run on cuDNN's legacy call, as im2col + one cuBLASLt product, or as a
+// cuDNN operation graph with its epilogue: the one that times fastest on the real buffers at compile time,
+// or one forced where the convolution allows it (tests check every form).
+enum class ConvForm { fastest, cudnn, im2col, graph };
 
 struct CudaOptions {
   int device = 0;

@@ -9,7 +9,9 @@
 // in its epilogue (epilogue_gemm.h), and a depthwise one is an own kernel with the epilogue fused.
 // Any other NHWC convolution whose im2col matrix fits in half the shared workspace is also tried as im2col +
 // that product: at small spatial sizes cuDNN's kernels leave most SMs idle where cuBLASLt splits the
-// reduction. Both forms are timed on the real buffers and the faster one kept.
+// reduction. With tensor cores (FP16, TF32) every NHWC convolution is also tried as a cuDNN operation graph
+// with its epilogue (graph_conv.h), whose engines include the implicit-GEMM kernels that never write an
+// im2col matrix. All forms prepared are timed on the real buffers and the fastest kept.
 // A convolution with fewer than 8 input channels (an RGB stem) copies its input, as it lies, into its own
 // NHWC buffer, and its filter likewise once; with tensor cores (FP16, TF32) the channels are zero-padded to
 // a multiple of 4 there. cuDNN's 3-channel NHWC kernel measured 0.39 ms for ResNet-50's 7x7 stem at batch 32
@@ -19,6 +21,7 @@
 // the real channel count.
 #include "backends/cpu/window.h"
 #include "backends/cuda/epilogue_gemm.h"
+#include "backends/cuda/graph_conv.h"
 #include "backends/cuda/lowering.h"
 #include "backends/cuda/step_timing.h"
 #include "base/log.h"
@@ -82,6 +85,9 @@ void launch_pack_channels(cudaStream_t stream, bool half, const void* src, Strid
 }
 
 class ConvStep final : public Step {
+  // The forms a convolution may take (implementation() names them).
+  enum class Kind { cudnn, gemm, im2col, graph, depthwise };
+
  public:
   ConvGeometry g{};
   ValueId x = kNoValue, weights = kNoValue, bias = kNoValue, sum = kNoValue, y = kNoValue;
@@ -113,24 +119,34 @@ class ConvStep final : public Step {
       g.c = (input_channels + multiple - 1) / multiple * multiple;
       ES_TRY(prepare_packing(ctx));
     }
-    if (nhwc && g.group == 1 && g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
-        g.pad_w == 0) {
-      kind_ = Kind::gemm;
-      const DeviceMemory& m = *ctx.memory;
-      const EpilogueGemmShape shape{g.n * g.h * g.w, g.c, g.k, half, bias != kNoValue, sum != kNoValue, act.op};
-      return gemm_.prepare(ctx, shape, input(m), filter(m), bias != kNoValue ? m.data(bias) : nullptr,
-                           sum != kNoValue ? m.data(sum) : nullptr, m.data(y), workspace_bytes);
-    }
     if (nhwc && g.group == g.c && g.k == g.c) {
       kind_ = Kind::depthwise;
       return Status::ok_status();
     }
-    ES_TRY(prepare_cudnn(ctx, workspace_bytes));
-    return consider_im2col(ctx, workspace_bytes);
+    // The first form prepared is the one kept when no other is prepared or timed.
+    std::vector<Kind> forms;
+    if (nhwc && g.group == 1 && g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
+        g.pad_w == 0) {
+      const DeviceMemory& m = *ctx.memory;
+      const EpilogueGemmShape shape{g.n * g.h * g.w, g.c, g.k, half, bias != kNoValue, sum != kNoValue, act.op};
+      ES_TRY(gemm_.prepare(ctx, shape, input(m), filter(m), bias != kNoValue ? m.data(bias) : nullptr,
+                           sum != kNoValue ? m.data(sum) : nullptr, m.data(y), workspace_[size_t(Kind::gemm)]));
+      forms.push_back(Kind::gemm);
+    } else {
+      ES_TRY(prepare_cudnn(ctx));
+      forms.push_back(Kind::cudnn);
+      if (wants(ctx, ConvForm::im2col) && prepare_im2col(ctx)) forms.push_back(Kind::im2col);
+    }
+    if (wants(ctx, ConvForm::graph) && prepare_graph(ctx)) forms.push_back(Kind::graph);
+    kind_ = forms.back();  // a forced form, where it could be prepared
+    if (ctx.conv_form == ConvForm::fastest && forms.size() > 1) ES_TRY(keep_fastest(ctx, forms));
+    workspace_bytes = workspace_[size_t(kind_)];
+    return Status::ok_status();
   }
 
   // The form prepare() chose, and the own kernel that follows where the library call does not end with the
-  // epilogue: "cudnn:ALGO[+epilogue]", "im2col+cublaslt[+act]", "cublaslt[+act]", "edgescope" (depthwise).
+  // epilogue: "cudnn:ALGO[+epilogue]", "cudnn-graph:ENGINE[+act]", "im2col+cublaslt[+act]", "cublaslt[+act]",
+  // "edgescope" (depthwise).
   std::string implementation() const override {
     switch (kind_) {
       case Kind::depthwise: return "edgescope";
@@ -138,6 +154,10 @@ class ConvStep final : public Step {
       case Kind::im2col: {
         const std::string product = kind_ == Kind::im2col ? "im2col+cublaslt" : "cublaslt";
         return gemm_.fuses_activation() ? product : product + "+act";
+      }
+      case Kind::graph: {
+        const std::string graph = "cudnn-graph:" + graph_.engine();
+        return graph_.fuses_activation() ? graph : graph + "+act";
       }
       case Kind::cudnn: {
         const bool epilogue = !fused_ && (bias != kNoValue || sum != kNoValue || act.op != Unary::identity);
@@ -161,6 +181,10 @@ class ConvStep final : public Step {
                             sum != kNoValue ? m.data(sum) : nullptr, m.data(y));
       return check(cudaGetLastError(), name.c_str());
     }
+    if (kind_ == Kind::graph) {
+      ES_TRY(graph_.run(ctx, graph_buffers(m)));
+      return graph_.fuses_activation() ? Status::ok_status() : activation_after(ctx);
+    }
     if (kind_ == Kind::gemm || kind_ == Kind::im2col) {
       const void* a = input(m);
       if (kind_ == Kind::im2col) {
@@ -171,11 +195,9 @@ class ConvStep final : public Step {
         a = ctx.workspace;
       }
       ES_TRY(gemm_.run(gemm_context(ctx), a, filter(m), sum != kNoValue ? m.data(sum) : nullptr, m.data(y)));
-      if (gemm_.fuses_activation()) return Status::ok_status();
       // cuBLASLt's epilogues have no Clip (ReLU6), Sigmoid, HardSwish, LeakyRelu, ...: bias and residual are
       // in the product, the activation follows in place.
-      launch_unary(ctx.stream, half, act, m.data(y), m.data(y), int64_t{g.n} * g.k * g.oh * g.ow);
-      return check(cudaGetLastError(), name.c_str());
+      return gemm_.fuses_activation() ? Status::ok_status() : activation_after(ctx);
     }
     if (fused_) return run_fused(ctx);
     const float one = 1.f, zero = 0.f;
@@ -208,7 +230,7 @@ class ConvStep final : public Step {
     return check(cudaGetLastError(), name.c_str());
   }
 
-  Status prepare_cudnn(const Context& ctx, size_t& workspace_bytes) {
+  Status prepare_cudnn(const Context& ctx) {
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&x_desc_));
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&y_desc_));
     ES_CUDA_TRY(cudnnCreateTensorDescriptor(&bias_desc_));
@@ -241,7 +263,7 @@ class ConvStep final : public Step {
       if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
       algo_ = perf[i].algo;
       ES_CUDA_TRY(cudnnSetConvolutionMathType(conv_desc_, math == CUDNN_FMA_MATH ? CUDNN_FMA_MATH : perf[i].mathType));
-      workspace_bytes = perf[i].memory;
+      workspace_[size_t(Kind::cudnn)] = perf[i].memory;
       // cuDNN runs bias + ReLU (+ z) fused only with a bias; identity activation needs IMPLICIT_PRECOMP_GEMM.
       // Not every algorithm and type combination has the fused form: one trial call decides.
       fused_ = bias != kNoValue && act.op == Unary::relu;
@@ -251,41 +273,56 @@ class ConvStep final : public Step {
     return error(StatusCode::unsupported, "layer '{}': cuDNN found no convolution algorithm", name);
   }
 
-  // im2col + one cuBLASLt product against the cuDNN form prepared before: both timed, the faster kept.
-  Status consider_im2col(const Context& ctx, size_t& workspace_bytes) {
-    if (!nhwc || g.group != 1 || ctx.conv_form == ConvForm::cudnn) return Status::ok_status();
+  // Whether a form other than the first may be tried: every one when the fastest is wanted, else the forced one.
+  bool wants(const Context& ctx, ConvForm form) const {
+    return nhwc && g.group == 1 && (ctx.conv_form == ConvForm::fastest || ctx.conv_form == form);
+  }
+
+  // im2col + one cuBLASLt product, where the im2col matrix fits in half the shared workspace.
+  bool prepare_im2col(const Context& ctx) {
     constexpr size_t kAlign = 256;
     const size_t rows = size_t(g.n) * g.oh * g.ow, cols = size_t(g.kh) * g.kw * g.c;
     col_bytes_ = (rows * cols * (half ? 2 : 4) + kAlign - 1) / kAlign * kAlign;
-    if (col_bytes_ > ctx.workspace_bytes / 2) return Status::ok_status();
+    if (col_bytes_ > ctx.workspace_bytes / 2) return false;
     const DeviceMemory& m = *ctx.memory;
     const EpilogueGemmShape shape{static_cast<int>(rows), static_cast<int>(cols), g.k, half, bias != kNoValue,
                                   sum != kNoValue, act.op};
     size_t gemm_workspace = 0;
     const Context gemm_ctx = im2col_gemm_context(ctx);
+    // No cuBLASLt algorithm for this product: the other forms it is.
     if (!gemm_.prepare(gemm_ctx, shape, gemm_ctx.workspace, filter(m), bias != kNoValue ? m.data(bias) : nullptr,
                        sum != kNoValue ? m.data(sum) : nullptr, m.data(y), gemm_workspace)
              .ok())
-      return Status::ok_status();  // no cuBLASLt algorithm for this product: cuDNN it is
-    if (ctx.conv_form == ConvForm::fastest) {
-      // Alternated and the best of each kept, so that neither form pays for a cold start.
-      float cudnn_ms = std::numeric_limits<float>::infinity(), im2col_ms = cudnn_ms;
-      for (int round = 0; round < 2; ++round) {
-        kind_ = Kind::cudnn;
-        ES_ASSIGN_OR_RETURN(const float c, time_runs(ctx));
-        kind_ = Kind::im2col;
-        ES_ASSIGN_OR_RETURN(const float i, time_runs(ctx));
-        cudnn_ms = std::min(cudnn_ms, c);
-        im2col_ms = std::min(im2col_ms, i);
-      }
-      log::debug("layer '{}': cuDNN {:.4f} ms, im2col + cuBLASLt {:.4f} ms", name, cudnn_ms, im2col_ms);
-      if (im2col_ms >= cudnn_ms) {
-        kind_ = Kind::cudnn;
-        return Status::ok_status();
+      return false;
+    workspace_[size_t(Kind::im2col)] = col_bytes_ + gemm_workspace;
+    return true;
+  }
+
+  // The convolution and its epilogue as one cuDNN operation graph (graph_conv.h), with tensor cores only.
+  bool prepare_graph(const Context& ctx) {
+    if (!half && !ctx.tf32) return false;
+    const GraphConvShape shape{g.n,     g.c,     g.h,        g.w,        g.k,      g.kh,     g.kw,
+                               g.oh,    g.ow,    g.pad_h,    g.pad_w,    g.stride_h, g.stride_w, g.dil_h,
+                               g.dil_w, half,    bias != kNoValue, sum != kNoValue, act};
+    const Status prepared = graph_.prepare(ctx, shape, graph_buffers(*ctx.memory), workspace_[size_t(Kind::graph)]);
+    if (!prepared.ok()) log::debug("layer '{}': {}", name, prepared.message());
+    return prepared.ok();
+  }
+
+  // Times every prepared form on the real buffers, alternated and the best of each kept, so that none pays
+  // for a cold start, and keeps the fastest.
+  Status keep_fastest(const Context& ctx, const std::vector<Kind>& forms) {
+    std::vector<float> best(forms.size(), std::numeric_limits<float>::infinity());
+    for (int round = 0; round < 2; ++round) {
+      for (size_t i = 0; i < forms.size(); ++i) {
+        kind_ = forms[i];
+        ES_ASSIGN_OR_RETURN(const float ms, time_enqueued(ctx, [&] { return run(ctx); }));
+        best[i] = std::min(best[i], ms);
       }
     }
-    kind_ = Kind::im2col;
-    workspace_bytes = col_bytes_ + gemm_workspace;
+    const size_t fastest = size_t(std::min_element(best.begin(), best.end()) - best.begin());
+    kind_ = forms[fastest];
+    log::debug("layer '{}': {} fastest, {:.4f} ms", name, implementation(), best[fastest]);
     return Status::ok_status();
   }
 
@@ -298,8 +335,15 @@ class ConvStep final : public Step {
   }
   Context gemm_context(const Context& ctx) const { return kind_ == Kind::im2col ? im2col_gemm_context(ctx) : ctx; }
 
-  Result<float> time_runs(const Context& ctx) {
-    return time_enqueued(ctx, [&] { return run(ctx); });
+  GraphConvBuffers graph_buffers(const DeviceMemory& m) const {
+    return {input(m), filter(m), bias != kNoValue ? m.data(bias) : nullptr, sum != kNoValue ? m.data(sum) : nullptr,
+            m.data(y)};
+  }
+
+  // The activation, in place, after a library call whose epilogue could not include it.
+  Status activation_after(const Context& ctx) {
+    launch_unary(ctx.stream, half, act, ctx.memory->data(y), ctx.memory->data(y), int64_t{g.n} * g.k * g.oh * g.ow);
+    return check(cudaGetLastError(), name.c_str());
   }
 
   Status run_fused(const Context& ctx) {
@@ -320,10 +364,12 @@ class ConvStep final : public Step {
   cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   bool fused_ = false;
   EpilogueGemm gemm_;  // Kind::gemm and Kind::im2col
+  GraphConv graph_;    // Kind::graph
   size_t col_bytes_ = 0;  // Kind::im2col: the im2col matrix at the front of the workspace
   Strides x_strides_, w_strides_;  // packing: the input and filter as stored
   DeviceBuffer packed_x_, packed_w_;
-  enum class Kind { cudnn, gemm, im2col, depthwise } kind_ = Kind::cudnn;
+  Kind kind_ = Kind::cudnn;
+  std::array<size_t, 5> workspace_{};  // the shared workspace each prepared form uses, by Kind
 };
 
 // FusedConv's "activation" attribute as the epilogue function (params in ONNX order, ONNX defaults).
