@@ -181,19 +181,26 @@ TEST(NativeCost, BroadcastsOverRankThreeTensorsCostACallPerRow) {
   CostGraph g = cost_graph();
   TargetModel m = cpu_model();
   const CpuParameters& c = m.cpu;
-  // boxes [1,4420,2] / 2: oneDNN calls its kernel once per row of two, 4420 times; its 70 KB of traffic
-  // would take far less.
+  // boxes [1,4420,2] / 2: oneDNN calls its kernel once per row of two, 4420 times, each call streaming its
+  // own row: the calls plus the 70 KB of traffic at the L2's rate.
+  const double traffic_us = 8 * 8840 / (c.stream_l2_bandwidth_gb_s * 1e3);
   PlanStep div = cost(g, kernel(g.node(OpKind::Div), "jit:uni", 4 * 8840, 4 * 8840), m);
-  EXPECT_NEAR(div.compute_us, 4420 * c.broadcast_row_ns / 1000, 1e-9);
+  EXPECT_NEAR(div.compute_us, 4420 * c.broadcast_row_ns / 1000 + traffic_us, 1e-9);
   EXPECT_DOUBLE_EQ(div.fixed_us, c.eltwise_overhead_us);
   EXPECT_EQ(div.dram_bytes, 0);
-  // The rows are split over the threads.
+  // The rows are split over the threads, as is the traffic (each thread streams through its own L2).
   EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Div), "jit:uni", 4 * 8840, 4 * 8840), m, 2).compute_us,
-              4420 * c.broadcast_row_ns / 2 / 1000, 1e-9);
-  // When the traffic takes longer than the calls, the traffic decides: a slow L2 makes 70 KB cost more.
-  m.cpu.stream_l2_bandwidth_gb_s = 0.01;
-  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Div), "jit:uni", 4 * 8840, 4 * 8840), m).compute_us,
-              8 * 8840 / (0.01 * 1e3), 1e-9);
+              (4420 * c.broadcast_row_ns / 1000 + traffic_us) / 2, 1e-9);
+}
+
+TEST(NativeCost, BroadcastCallsAndTheirTrafficAddUp) {
+  CostGraph g = cost_graph();
+  TargetModel m = cpu_model();
+  // The calls do not hide the traffic, nor the traffic the calls: with an L2 as slow as the calls (70 KB in
+  // as long as 4420 calls take), the kernel takes twice as long as either.
+  const double calls_us = 4420 * m.cpu.broadcast_row_ns / 1000;
+  m.cpu.stream_l2_bandwidth_gb_s = 8 * 8840 / (calls_us * 1e3);
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Div), "jit:uni", 4 * 8840, 4 * 8840), m).compute_us, 2 * calls_us, 1e-9);
 }
 
 // A graph of one binary or matrix node over `a` and a constant of shape `b`.
@@ -219,7 +226,7 @@ TEST(NativeCost, BroadcastsOverTheBatchOnlyStream) {
   // A scalar over the same boxes is still called per row.
   CostGraph scaled = one_node_graph(OpKind::Mul, {2, 4420, 2}, {});
   EXPECT_NEAR(cost(scaled, kernel(scaled.node(OpKind::Mul), "jit:uni", 4 * 17680, 4 * 17680), m).compute_us,
-              2 * 4420 * m.cpu.broadcast_row_ns / 1000, 1e-9);
+              2 * 4420 * m.cpu.broadcast_row_ns / 1000 + 8 * 17680 / (m.cpu.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
 }
 
 TEST(NativeCost, ReferenceCopiesPayForTheirRuns) {
@@ -295,8 +302,10 @@ PlanStep add_after_conv(int64_t channels, const std::string& conv_implementation
 TEST(NativeCost, BroadcastsOnChannelsLastTensorsWithAChannelTailCostACallPerPixel) {
   TargetModel m = cpu_model();
   const CpuParameters& c = m.cpu;
-  // 8 channels, channels-last (the output of a brgemm convolution): 24 x 96 calls on 8 elements each.
-  EXPECT_NEAR(add_after_conv(8, "brgconv_1x1:avx512_core", m).compute_us, 24 * 96 * c.broadcast_row_ns / 1000, 1e-9);
+  // 8 channels, channels-last (the output of a brgemm convolution): 24 x 96 calls on 8 elements each, and
+  // their traffic.
+  EXPECT_NEAR(add_after_conv(8, "brgconv_1x1:avx512_core", m).compute_us,
+              24 * 96 * c.broadcast_row_ns / 1000 + 2 * 4.0 * 8 * 24 * 96 / (c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
   // 32 channels are two whole vectors: the scalar streams, as it does after a convolution of another layout.
   EXPECT_NEAR(add_after_conv(32, "brgconv_1x1:avx512_core", m).compute_us,
               2 * 4.0 * 32 * 24 * 96 / (c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
