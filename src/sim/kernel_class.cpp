@@ -1,6 +1,7 @@
 #include "sim/kernel_class.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace es::sim {
 namespace {
@@ -205,6 +206,16 @@ double unpadded_tap_fraction(const Graph& graph, const Node& conv) {
     fraction *= static_cast<double>(inside) / static_cast<double>(out * taps);
   }
   return fraction;
+}
+
+double fused_math_elements(const Graph& graph, const NativeKernel& k, int64_t lanes) {
+  if (!k.node || k.node->op != OpKind::FusedConv) return 0;
+  const std::optional<OpKind> activation = op_from_onnx_name(k.node->attrs.get_string("activation"));
+  if (!activation || !transcendental(*activation)) return 0;
+  const Shape& y = graph.value(k.node->outputs.at(0)).shape;
+  if (y.size() < 2 || lanes <= 0) return numel(graph, k.node->outputs[0]);
+  const double channels = static_cast<double>((y[1] + lanes - 1) / lanes * lanes);
+  return numel(graph, k.node->outputs[0]) / static_cast<double>(std::max<int64_t>(y[1], 1)) * channels;
 }
 
 double stream_operations(const Graph& graph, const NativeKernel& k) {

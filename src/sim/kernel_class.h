@@ -64,6 +64,12 @@ double copy_runs(const Graph& graph, const NativeKernel& kernel);
 // large feature maps; 0.6 for a 5x5 kernel over 3 rows with 2 rows of padding either side.
 double unpadded_tap_fraction(const Graph& graph, const Node& conv);
 
+// The elements a CPU convolution's fused activation applies a transcendental function to (a FusedConv with
+// activation Sigmoid, Tanh, ...; oneDNN runs it as an eltwise post-op in the kernel's epilogue), channels padded
+// to whole vectors of `lanes` as the kernel writes them; 0 for any other kernel. YOLOX's heads' 1x1
+// convolutions with a fused Sigmoid took 23-88 % longer than their arithmetic (docs/validation.md).
+double fused_math_elements(const Graph& graph, const NativeKernel& kernel, int64_t lanes);
+
 // Arithmetic of a streaming kernel: a pooling window's elements per output, else one per element written.
 double stream_operations(const Graph& graph, const NativeKernel& kernel);
 

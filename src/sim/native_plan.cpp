@@ -288,7 +288,10 @@ class NativePlanner {
     }
     // A Concat copying short runs pays for the copies or for its traffic, whichever takes longer.
     const double calls_us = copy_runs(graph_, k) * run_us_;
-    const double compute_us = std::max({cost.compute_us, calls_us, cuda_elements_us(k)});
+    // A fused transcendental activation runs on the same vector units as the convolution's arithmetic.
+    const double activation_us =
+        on_cpu_ ? fused_math_elements(graph_, k, dense_.tile_n) * element_ns_[KernelClass::vector_math] / 1000 : 0;
+    const double compute_us = std::max({cost.compute_us + activation_us, calls_us, cuda_elements_us(k)});
     if (in_cache) {
       // Traffic that stays in the cache takes no share of the DRAM other engines draw on.
       s.compute_us = std::max(compute_us, cost.memory_us);

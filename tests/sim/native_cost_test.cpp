@@ -313,6 +313,32 @@ TEST(NativeCost, BroadcastsOnChannelsLastTensorsWithAChannelTailCostACallPerPixe
               2 * 4.0 * 8 * 24 * 96 / (c.stream_l2_bandwidth_gb_s * 1e3), 1e-9);
 }
 
+TEST(NativeCost, FusedTranscendentalActivationsCostTheirElements) {
+  // YOLOX's objectness head: a 1x1 convolution from 64 channels to 1 at 13x13 with a fused Sigmoid. oneDNN
+  // applies the post-op to every output vector it writes, one masked 16-lane vector per pixel; a fused ReLU is
+  // free beside the arithmetic.
+  auto head = [](const std::string& activation) {
+    GraphBuilder b("head");
+    ValueId x = b.input("x", DType::f32, {1, 64, 13, 13});
+    b.output(b.op(OpKind::FusedConv, {x, b.initializer("w", Tensor(DType::f32, {1, 64, 1, 1}))},
+                  {{"activation", activation}}));
+    CostGraph g{b.build()};
+    EXPECT_TRUE(infer_shapes(g.graph, ref::evaluator()).ok());
+    return g;
+  };
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  const double arithmetic_us =
+      2.0 * 169 * 16 * 64 / (c.clock_ghz * c.fp32_flops_per_clock * 1e3 * c.conv_efficiency);
+  CostGraph sigmoid = head("Sigmoid"), relu = head("Relu");
+  EXPECT_NEAR(cost(sigmoid, kernel(sigmoid.node(OpKind::FusedConv), "brgconv_1x1:avx512_core", 4 * 64 * 169, 4 * 169), m)
+                  .compute_us,
+              arithmetic_us + 169 * 16 * c.vector_math_ns_per_element / 1000, 1e-9);
+  EXPECT_NEAR(cost(relu, kernel(relu.node(OpKind::FusedConv), "brgconv_1x1:avx512_core", 4 * 64 * 169, 4 * 169), m)
+                  .compute_us,
+              arithmetic_us, 1e-9);
+}
+
 TEST(NativeCost, MatrixProductsOnOneDnnRunAtTheConvolutionsRate) {
   // [64,256] x [256,512] on oneDNN's matmul (brgemm, as its convolutions): 16.8 MFLOP at the fitted
   // convolution efficiency; 512 columns are whole vector blocks.
