@@ -96,6 +96,8 @@ Result<sim::MeasuredProfile> read_profile(const std::string& path) {
   }
   if (doc.contains("summary") && doc["summary"].contains("latency_ms"))
     p.latency_ms = doc["summary"]["latency_ms"].value("median", 0.0);
+  if (p.plan.device != "cpu" && doc.contains("summary") && doc["summary"].contains("compute_ms"))
+    p.compute_ms = doc["summary"]["compute_ms"].value("median", 0.0);
   return p;
 }
 

@@ -63,7 +63,8 @@ class Objective {
   // Per profile: predicted µs per measured layer (NaN when unmatched) and of the whole inference.
   struct Prediction {
     std::vector<double> layer_us;
-    double total_us = 0;  // the plan's steps one after the other, copies included
+    double total_us = 0;    // the plan's steps one after the other, copies included
+    double compute_us = 0;  // of which the GPU's kernels
   };
   Result<InferencePlan> plan(size_t i, const PlanOptions& options) const {
     const MeasuredProfile& p = profiles_[i];
@@ -93,7 +94,10 @@ class Objective {
         ES_ASSIGN_OR_RETURN(InferencePlan replayed, this->plan(i, p.plan));
         plan = std::move(replayed);
       }
-      for (const PlanStep& s : plan.steps) predicted.total_us += step_time_us(s);
+      for (const PlanStep& s : plan.steps) {
+        predicted.total_us += step_time_us(s);
+        if (s.phase == bench::Phase::compute) predicted.compute_us += step_time_us(s);
+      }
       all.push_back(std::move(predicted));
     }
     return all;
@@ -118,8 +122,18 @@ class Objective {
       // The whole inference as the timed loop measured it weighs as much as all its layers together: the
       // profiling runs time each kernel on its own (on a GPU with an event pair around it), so their sum
       // differs from the timed loop by what a kernel costs in sequence.
-      if (profiles_[p].latency_ms > 0) {
-        double e = std::log(std::max(predicted[p].total_us, 1e-9) / (profiles_[p].latency_ms * 1000));
+      // Where the GPU's compute was measured apart, the compute and the host's part (copies, staging) are two
+      // terms, each weighted by its share of the latency: an error in the kernels then does not move the
+      // copies' parameters to make up for it (what the host adds is far from proportional to the compute).
+      const MeasuredProfile& m = profiles_[p];
+      if (m.latency_ms > 0 && m.compute_ms > 0 && m.compute_ms < m.latency_ms) {
+        const double share = m.compute_ms / m.latency_ms;
+        double compute = std::log(std::max(predicted[p].compute_us, 1e-9) / (m.compute_ms * 1000));
+        double rest = std::log(std::max(predicted[p].total_us - predicted[p].compute_us, 1e-9) /
+                               ((m.latency_ms - m.compute_ms) * 1000));
+        sum += share * compute * compute + (1 - share) * rest * rest;
+      } else if (m.latency_ms > 0) {
+        double e = std::log(std::max(predicted[p].total_us, 1e-9) / (m.latency_ms * 1000));
         sum += e * e;
       }
     }
@@ -195,8 +209,10 @@ std::vector<std::string> default_fit_keys(const std::string& device) {
             "cpu.onednn_reference_ns_per_element", "cpu.reference_run_ns"};
   // The copies are part of the timed latency: at large batches the host's staging of the input is a good part.
   return {"cuda.fp32_efficiency", "cuda.tensor_efficiency", "cuda.dram_efficiency", "cuda.kernel_us",
-          "cuda.library_call_us", "cuda.graph_kernel_us", "cuda.graph_event_us", "cuda.strided_ns_per_element",
+          "cuda.library_call_us", "cuda.graph_kernel_us", "cuda.graph_library_us", "cuda.graph_event_us",
+          "cuda.strided_ns_per_element",
           "cuda.eltwise_ns_per_element", "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency",
+          "cuda.fp32_k_ns",
           "memory.host_copy_gb_s", "memory.copy_latency_us"};
 }
 

@@ -5,7 +5,8 @@
 //     sum over profiles p, layers l:  w_pl * ln(predicted_pl / measured_pl)^2,
 //     w_pl = (measured_pl / measured layer time of p + 1 / layers of p) / 2
 // (large layers decide the whole-model time, small ones pin the per-kernel overhead), plus the squared log
-// error of the whole-model latency, by coordinate descent
+// error of the whole-model latency (where the GPU's compute is measured apart: of the compute and of the rest,
+// each weighted by its share of the latency), by coordinate descent
 // with golden-section searches over each parameter's range until no parameter moves. Parameters that no
 // matched layer depends on are left as they are and reported as such.
 #pragma once
@@ -30,6 +31,9 @@ struct MeasuredProfile {
   PlanOptions plan;
   std::vector<bench::LayerProfile> layers;  // measured: median_ms is used (robust to a loaded machine)
   double latency_ms = 0;                    // whole-model median latency of the timed run
+  // CUDA: the GPU's part of that latency (CUDA events around the replayed inference; 0 where not measured).
+  // The rest is the host's: staging and copying inputs and outputs.
+  double compute_ms = 0;
   // The layers were timed replayed in a CUDA Graph (bench's layer_timing "graph"), not launched from the host.
   bool layers_in_graph = false;
 };

@@ -90,7 +90,8 @@ class NativePlanner {
     RooflineConfig r;
     r.dram_gb_s = model_.memory.dram_gb_s;
     r.dram_fraction = c.dram_efficiency;
-    r.launch_us = cuda_graph_ ? c.graph_kernel_us : matrix ? c.library_call_us : c.kernel_us;
+    r.launch_us = cuda_graph_ ? (matrix ? c.graph_library_us : c.graph_kernel_us)
+                              : (matrix ? c.library_call_us : c.kernel_us);
     const bool tensor = matrix && precision != Precision::fp32;
     // CUDA cores: packed half2 doubles the FP32 rate.
     r.peak_tflops = tensor ? g.fp16_tensor_tflops : g.fp32_tflops * (4.0 / bytes_per_element(precision));
@@ -175,6 +176,11 @@ class NativePlanner {
     steps_.push_back(std::move(*best));
   }
 
+  // CUDA FP32 products (cuBLAS/cuBLASLt on CUDA cores): the latency of walking the reduction K (target_model.h).
+  double k_walk_us(const GemmShape& gemm) const {
+    return !on_cpu_ && precision_ == Precision::fp32 ? static_cast<double>(gemm.k) * model_.cuda.fp32_k_ns / 1000 : 0;
+  }
+
   static double alone_us(const PlanStep& s) {
     return s.fixed_us + std::max(s.compute_us, s.dram_bytes / (s.bandwidth_gb_s * 1e3));
   }
@@ -204,12 +210,14 @@ class NativePlanner {
         break;
       }
       case CudaConvLibrary::cublaslt:
-        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, gemm_), gemm_.launch_us});
+        parts.push_back(
+            {gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, gemm_), gemm_.launch_us + k_walk_us(gemm)});
         break;
       case CudaConvLibrary::im2col_cublaslt: {
         const double col_bytes = static_cast<double>(gemm.m) * static_cast<double>(gemm.k) * element;
         parts.push_back({stream_kernel_cost(col_bytes / element, x_bytes + col_bytes, stream_), stream_.launch_us});
-        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes - x_bytes + col_bytes + k.write_bytes, gemm_), gemm_.launch_us});
+        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes - x_bytes + col_bytes + k.write_bytes, gemm_),
+                         gemm_.launch_us + k_walk_us(gemm)});
         break;
       }
     }
@@ -279,6 +287,7 @@ class NativePlanner {
     const KernelCost cost = matrix ? gemm_kernel_cost(gemm_shape(*k.node, kind), traffic, config)
                                    : stream_kernel_cost(stream_operations(graph_, k), traffic, config);
     s.fixed_us = on_cpu_ ? cpu_overhead_us(k, kind, config) : config.launch_us;
+    if (kind == KernelClass::gemm) s.fixed_us += k_walk_us(gemm_shape(*k.node, kind));
     if (kind == KernelClass::row_broadcast) {
       // A binary kernel called per row sets up each call, then streams that call's row: the calls and the
       // traffic add up (PP-OCR cls's per-pixel calls take 7 ns on 8 channels, 17-20 ns on 200).

@@ -17,8 +17,8 @@ CaseKey case_of(const MeasuredProfile& p) {
           p.layers_in_graph, std::move(inputs)};
 }
 
-// Folds `repeat` into `merged`: per layer name the fastest median (with its implementation), and the fastest
-// latency; a layer only the repeat has is added.
+// Folds `repeat` into `merged`: per layer name the fastest median (with its implementation), the fastest
+// latency and the fastest compute; a layer only the repeat has is added.
 void take_fastest(MeasuredProfile& merged, const MeasuredProfile& repeat) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < merged.layers.size(); ++i) index.emplace(merged.layers[i].name, i);
@@ -33,6 +33,8 @@ void take_fastest(MeasuredProfile& merged, const MeasuredProfile& repeat) {
   }
   if (repeat.latency_ms > 0 && (merged.latency_ms <= 0 || repeat.latency_ms < merged.latency_ms))
     merged.latency_ms = repeat.latency_ms;
+  if (repeat.compute_ms > 0 && (merged.compute_ms <= 0 || repeat.compute_ms < merged.compute_ms))
+    merged.compute_ms = repeat.compute_ms;
 }
 
 }  // namespace

@@ -81,11 +81,13 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.kernel_us", &CudaParameters::kernel_us},
     {"cuda.library_call_us", &CudaParameters::library_call_us},
     {"cuda.graph_kernel_us", &CudaParameters::graph_kernel_us},
+    {"cuda.graph_library_us", &CudaParameters::graph_library_us},
     {"cuda.graph_event_us", &CudaParameters::graph_event_us},
     {"cuda.strided_ns_per_element", &CudaParameters::strided_ns_per_element},
     {"cuda.eltwise_ns_per_element", &CudaParameters::eltwise_ns_per_element},
     {"cuda.cudnn_fp32_efficiency", &CudaParameters::cudnn_fp32_efficiency},
     {"cuda.cudnn_tensor_efficiency", &CudaParameters::cudnn_tensor_efficiency},
+    {"cuda.fp32_k_ns", &CudaParameters::fp32_k_ns},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},

@@ -92,7 +92,7 @@ struct CudaParameters {
   double dram_efficiency = 0;    // memory-bound kernels: element-wise, pooling, depthwise, data movement
   double kernel_us = 0;          // per kernel of its own: launch and host enqueue
   double library_call_us = 0;    // per cuDNN / cuBLAS call (convolutions, GEMMs): its host-side set-up besides
-  double graph_kernel_us = 0;    // per kernel of either kind replayed in a CUDA Graph: no host launch, the GPU's gap
+  double graph_kernel_us = 0;    // per kernel of its own replayed in a CUDA Graph: no host launch, the GPU's gap
   // A layer of a profile timed inside a replayed graph also holds the event node after it (bench --cuda-graph
   // --profile-layers): measurement, not inference, so calibration adds it to such layers alone.
   double graph_event_us = 0;
@@ -105,6 +105,17 @@ struct CudaParameters {
   // reaches another fraction of the same peaks; the profiles name which ran each convolution.
   double cudnn_fp32_efficiency = 0;
   double cudnn_tensor_efficiency = 0;
+  // cuBLAS/cuBLASLt's FP32 products (CUDA cores) take this long per element of their reduction K beyond the
+  // wave model of their arithmetic: at small sizes the walk along K, not the arithmetic, sets their time. At
+  // batch 1 ResNet-50's FP32 1x1 products take twice as long as its FP16 ones of the same shapes (16 against
+  // 7 µs a layer, K = 1024), YOLOX-nano's FP32 1x1 products of 128 outputs on 13x13 maps 5.7 µs with K = 128
+  // and 8.7 µs with K = 256, where the FLOPs split over the SMs would take under a microsecond
+  // (docs/validation.md, "The H100").
+  double fp32_k_ns = 0;
+  // Per cuDNN / cuBLAS kernel replayed in a CUDA Graph, in place of graph_kernel_us: the libraries' kernels take
+  // longer to start and drain than the backend's own (ResNet-50's FP16 products at batch 1: ~4 µs a layer
+  // beyond their arithmetic and the profile's event; YOLOX-nano's Sigmoid and Mul kernels ~1 µs).
+  double graph_library_us = 0;
 };
 
 struct MemoryParameters {

@@ -64,6 +64,11 @@ TEST(CudaConvForms, TheFormsTheBackendMayTakeForEachShape) {
   EXPECT_FALSE(parse_cuda_conv_form("im2col+cublaslt").epilogue_kernel);
   EXPECT_EQ(parse_cuda_conv_form("cublaslt+act").library, CudaConvLibrary::cublaslt);
   EXPECT_EQ(parse_cuda_conv_form("edgescope").library, CudaConvLibrary::own);
+  // cuDNN's operation graphs, and a form this simulator does not know yet, are priced as cuDNN's kernels.
+  EXPECT_EQ(parse_cuda_conv_form("cudnn-graph:eng42").library, CudaConvLibrary::cudnn);
+  EXPECT_FALSE(parse_cuda_conv_form("cudnn-graph:eng42").epilogue_kernel);
+  EXPECT_TRUE(parse_cuda_conv_form("cudnn-graph:eng42+act").epilogue_kernel);
+  EXPECT_EQ(parse_cuda_conv_form("newlib:kernel7").library, CudaConvLibrary::cudnn);
 }
 
 class CudaConvCost : public testing::Test {
@@ -71,6 +76,7 @@ class CudaConvCost : public testing::Test {
   void SetUp() override {
     h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};  // fp32, tensor, DRAM efficiencies; kernel, library call, graph µs
     h100.cuda.cudnn_fp32_efficiency = 0.6, h100.cuda.cudnn_tensor_efficiency = 0.2;  // cuDNN's own
+    h100.cuda.graph_library_us = 2.5;  // a library's kernel replayed in a CUDA Graph
     o.device = "cuda";
     o.precision = Precision::fp16;
   }
@@ -124,9 +130,35 @@ TEST_F(CudaConvCost, CudnnFormDoesNotSplitKAndItsEpilogueIsAKernelOfItsOwn) {
   // The epilogue reads the output and the residual, writes the output.
   EXPECT_NEAR(epilogue.compute_us - std::max(cudnn_tensor_us(132 * 2.0 * 128 * 32 * 288), dram_us(epilogue.dram_bytes - 3 * y)),
               dram_us(3 * y), 1e-9);
-  // Replayed in a CUDA Graph each of the two kernels costs the graph's gap.
+  // Replayed in a CUDA Graph each of the two kernels costs the graph's gap: cuDNN's a library kernel's.
   o.cuda_graph = true;
-  EXPECT_DOUBLE_EQ(step("clip", "cudnn:implicit_precomp_gemm+epilogue").fixed_us, 2 * 1.5);
+  EXPECT_DOUBLE_EQ(step("clip", "cudnn:implicit_precomp_gemm+epilogue").fixed_us, 2.5 + 1.5);
+}
+
+TEST_F(CudaConvCost, ANewLibraryFormCostsWhatCudnnsDoes) {
+  const PlanStep graph = step("relu", "cudnn-graph:eng42"), legacy = step("relu", "cudnn:implicit_precomp_gemm");
+  EXPECT_EQ(graph.implementation, "cudnn-graph:eng42");
+  EXPECT_DOUBLE_EQ(alone_us(graph), alone_us(legacy));
+  EXPECT_DOUBLE_EQ(alone_us(step("clip", "cudnn-graph:eng42+act")),
+                   alone_us(step("clip", "cudnn:implicit_precomp_gemm+epilogue")));
+}
+
+// FP32 products (cuBLASLt on CUDA cores) pay cuda.fp32_k_ns per element of their reduction K on top of their
+// arithmetic; cuDNN's kernels and FP16 products do not.
+TEST_F(CudaConvCost, Fp32ProductsPayForTheirWalkAlongK) {
+  o.precision = Precision::fp32;
+  const double pointwise = alone_us(step("pointwise", "cublaslt+act"));
+  const double im2col = alone_us(step("relu", "im2col+cublaslt"));
+  const double cudnn = alone_us(step("relu", "cudnn:implicit_precomp_gemm"));
+  h100.cuda.fp32_k_ns = 5;
+  EXPECT_NEAR(alone_us(step("pointwise", "cublaslt+act")) - pointwise, 32 * 5e-3, 1e-9);  // K = 32 input channels
+  EXPECT_NEAR(alone_us(step("relu", "im2col+cublaslt")) - im2col, 288 * 5e-3, 1e-9);     // K = 3 x 3 x 32
+  EXPECT_DOUBLE_EQ(alone_us(step("relu", "cudnn:implicit_precomp_gemm")), cudnn);
+  o.precision = Precision::fp16;
+  h100.cuda.fp32_k_ns = 0;
+  const double fp16 = alone_us(step("pointwise", "cublaslt+act"));
+  h100.cuda.fp32_k_ns = 5;
+  EXPECT_DOUBLE_EQ(alone_us(step("pointwise", "cublaslt+act")), fp16);
 }
 
 TEST_F(CudaConvCost, WithoutAProfileThePlanTakesTheFormItPredictsFaster) {
