@@ -111,7 +111,7 @@ class NativePlanner {
     PlanStep s{fmt::format("{} {}", what, graph_.value(v).name), "Copy", engine, phase};
     s.fixed_us = model_.memory.copy_latency_us;
     s.dram_bytes = numel(v) * static_cast<double>(dtype_size(graph_.value(v).dtype));
-    s.bandwidth_gb_s = model_.memory.host_copy_gb_s;
+    s.bandwidth_gb_s = host_copy_rate_gb_s(model_.memory, s.dram_bytes);
     steps_.push_back(std::move(s));
   }
 

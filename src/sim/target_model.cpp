@@ -1,6 +1,7 @@
 #include "sim/target_model.h"
 
 #include "base/assert.h"
+#include "base/parallel_copy.h"
 
 #include <algorithm>
 
@@ -93,6 +94,8 @@ constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},
     {"memory.host_copy_gb_s", &MemoryParameters::host_copy_gb_s},
     {"memory.copy_latency_us", &MemoryParameters::copy_latency_us},
+    {"memory.dma_gb_s", &MemoryParameters::dma_gb_s},
+    {"memory.staging_threads", &MemoryParameters::staging_threads},
 };
 
 template <typename Group, size_t N>
@@ -122,6 +125,13 @@ double* find_field(const Field<Group> (&fields)[N], Group& group, std::string_vi
 }
 
 }  // namespace
+
+double host_copy_rate_gb_s(const MemoryParameters& m, double bytes) {
+  if (m.dma_gb_s <= m.host_copy_gb_s || m.staging_threads < 2) return m.host_copy_gb_s;
+  const double pieces = copy_pieces(static_cast<size_t>(bytes), static_cast<unsigned>(m.staging_threads));
+  const double staging_s_per_gb = 1 / m.host_copy_gb_s - 1 / m.dma_gb_s;
+  return 1 / (1 / m.dma_gb_s + staging_s_per_gb / pieces);
+}
 
 std::string_view precision_name(Precision p) {
   switch (p) {

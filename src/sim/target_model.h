@@ -120,9 +120,17 @@ struct CudaParameters {
 
 struct MemoryParameters {
   double dram_gb_s = 0;
-  double host_copy_gb_s = 0;      // cudaMemcpy between host and device buffers (PCIe on a discrete GPU)
+  double host_copy_gb_s = 0;      // a network input or output between host and device buffers, on one host core
   double copy_latency_us = 0;     // per copy call
+  // edgescope's CUDA backend stages a copy through pinned memory, large ones on several cores
+  // (base/parallel_copy.h), and the copy engine moves it at dma_gb_s: host_copy_gb_s is the two in sequence with
+  // one core staging, and only the staging part divides among the pieces. 0 and 0: one rate for every copy.
+  double dma_gb_s = 0;
+  double staging_threads = 0;
 };
+
+// The rate at which a copy of `bytes` moves, staging pieces included (MemoryParameters).
+double host_copy_rate_gb_s(const MemoryParameters& m, double bytes);
 
 struct TargetModel {
   std::string name;

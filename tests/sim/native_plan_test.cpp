@@ -188,5 +188,37 @@ TEST(NativePlan, CudaConvolutionsAreLibraryCallsAndTheRunEndsWithASynchronisatio
     }
 }
 
+// edgescope stages a large input on several cores before the copy engine moves it: of the host rate (one
+// core staging, then the DMA) only the staging divides among the pieces (target_model.h).
+TEST(NativePlan, LargeCopiesStageOnSeveralCores) {
+  MemoryParameters m;
+  m.host_copy_gb_s = 10;
+  m.dma_gb_s = 50;
+  m.staging_threads = 8;
+  EXPECT_DOUBLE_EQ(host_copy_rate_gb_s(m, 3e6), 10);  // one piece
+  // 19.3 MB: 4 pieces, 1 / (1/50 + (1/10 - 1/50) / 4) = 25 GB/s
+  EXPECT_NEAR(host_copy_rate_gb_s(m, 19.3e6), 25, 1e-9);
+  m.staging_threads = 0;
+  EXPECT_DOUBLE_EQ(host_copy_rate_gb_s(m, 19.3e6), 10);
+
+  const zoo::ZooModel* z = zoo::find_zoo_model("resnet50-v1.5");
+  ASSERT_NE(z, nullptr);
+  Graph g = z->build({.batch = 32});
+  ASSERT_TRUE(infer_shapes(g, ref::evaluator()).ok());
+  ASSERT_TRUE(run_pipeline(g, PipelineOptions{}).ok());
+  TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
+  PlanOptions o;
+  o.device = "cuda";
+  Result<InferencePlan> plan = plan_native(g, "h100-sxm", h100, o);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const auto copy_in = std::find_if(plan->steps.begin(), plan->steps.end(), [](const PlanStep& s) {
+    return s.op == "Copy" && s.engine == EngineKind::copy_h2d;
+  });
+  ASSERT_NE(copy_in, plan->steps.end());
+  EXPECT_DOUBLE_EQ(copy_in->dram_bytes, 32.0 * 3 * 224 * 224 * 4);
+  EXPECT_GT(copy_in->bandwidth_gb_s, h100.memory.host_copy_gb_s);
+  EXPECT_DOUBLE_EQ(copy_in->bandwidth_gb_s, host_copy_rate_gb_s(h100.memory, copy_in->dram_bytes));
+}
+
 }  // namespace
 }  // namespace es::sim
