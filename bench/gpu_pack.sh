@@ -25,5 +25,11 @@ strip --strip-unneeded -o "$stage/bin/$(basename "$recorder")" "$recorder"
 ldd "$stage"/bin/* | awk '/=> \// { print $3 }' | sort -u |
   grep -vE '/(libcudnn[a-z_]*|libcublas(Lt)?|libcudart|libcuda|libnvrtc|libc|libm|libstdc\+\+|libgcc_s|ld-linux|libdl|librt|libpthread)[.-]' |
   while read -r lib; do cp -L "$lib" "$stage/lib/"; done
-tar cJf "$pack" -C "$stage" bin lib
+# The test binaries read the source tree and ../shared at paths compiled in: gpu_session.sh links them there.
+cache="$build/CMakeCache.txt"
+{
+  echo "source=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$cache")"
+  echo "shared=$(sed -n 's/^ES_SHARED_DIR:PATH=//p' "$cache")"
+} > "$stage/paths"
+tar cJf "$pack" -C "$stage" bin lib paths
 ls -la "$pack"

@@ -30,15 +30,21 @@ mkdir -p "$WORK" "$OUT/logs"
 LOG="$OUT/logs"
 
 unpack() {
-  rm -rf "$WORK/bin" "$WORK/lib"  # a warm machine may hold an older pack
+  rm -rf "$WORK/bin" "$WORK/lib" "$WORK/paths"  # a warm machine may hold an older pack
   tar xJf "$PACK" -C "$WORK"
   [[ -d "$WORK/shared" ]] || tar xJf "$CARRY/shared.tar.xz" -C "$WORK"
   [[ -d "$WORK/testdata" ]] || tar xJf "$CARRY/testdata.tar.xz" -C "$WORK"
   # Paths compiled into the test binaries (ES_SHARED_DIR, ES_SOURCE_DIR, ES_ONNX_TESTDATA_DIR).
   mkdir -p /work /usr/share/libonnx-testdata
-  [[ -e /work/shared ]] || ln -s "$WORK/shared" /work/shared
-  [[ -e /work/main ]] || ln -s "$ROOT" /work/main
-  [[ -e /usr/share/libonnx-testdata/data ]] || ln -s "$WORK/testdata" /usr/share/libonnx-testdata/data
+  # Links are refreshed on every call (a warm machine keeps those of the call before, whose checkout may be
+  # gone); a real directory there is left alone.
+  link() { [[ -e "$2" && ! -L "$2" ]] || ln -sfn "$1" "$2"; }
+  local source=/work/main shared=/work/shared
+  [[ -f "$WORK/paths" ]] && . "$WORK/paths"  # where the pack's build had them (bench/gpu_pack.sh)
+  # The source first: the shared path is usually SOURCE/../shared, resolved through that link.
+  mkdir -p "$(dirname "$source")" && link "$ROOT" "$source"
+  mkdir -p "$(dirname "$shared")" && link "$WORK/shared" "$shared"
+  link "$WORK/testdata" /usr/share/libonnx-testdata/data
 }
 
 # cuDNN and cuBLAS come from the GPU machine: cuDNN from PyTorch's wheel first (the version the dev machine
