@@ -39,7 +39,9 @@ profiles=()
 for h in "${FOLDERS[@]}"; do for c in $CALIBRATION; do for r in 1 2; do
   [[ -f $h/$c.r$r.json ]] && profiles+=("$h/$c.r$r.json")
 done; done; done
-"$E" calibrate "${profiles[@]}" --target h100-sxm --name h100-sxm-calibrated -o h100-sxm-calibrated.json
+# H100_TARGET: the target to start from. Calls before 374f56b staged every copy on one host core: for those
+# alone, a copy of h100-sxm with memory.staging_threads 0 describes their program.
+"$E" calibrate "${profiles[@]}" --target "${H100_TARGET:-h100-sxm}" --name h100-sxm-calibrated -o h100-sxm-calibrated.json
 predictions=()
 for c in $CALIBRATION $PREDICT; do
   model=${c%%.b*} rest=${c#*.b}

@@ -65,6 +65,9 @@ class NativePlanner {
                                                                : model.cuda.cudnn_tensor_efficiency;
       gemm_.split_k = true;  // cuBLAS splits the reduction of a skinny GEMM; cuDNN's convolution kernels do not
       depthwise_ = stream_ = cuda_roofline(o.precision, false);
+      // The backend's depthwise kernel accumulates in FP32 in every precision (target_model.h).
+      depthwise_.peak_tflops = model.gpu.fp32_tflops;
+      depthwise_.compute_fraction = model.cuda.depthwise_efficiency;
     }
   }
 

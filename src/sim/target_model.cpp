@@ -89,6 +89,7 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.cudnn_fp32_efficiency", &CudaParameters::cudnn_fp32_efficiency},
     {"cuda.cudnn_tensor_efficiency", &CudaParameters::cudnn_tensor_efficiency},
     {"cuda.fp32_k_ns", &CudaParameters::fp32_k_ns},
+    {"cuda.depthwise_efficiency", &CudaParameters::depthwise_efficiency},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},

@@ -116,6 +116,11 @@ struct CudaParameters {
   // longer to start and drain than the backend's own (ResNet-50's FP16 products at batch 1: ~4 µs a layer
   // beyond their arithmetic and the profile's event; YOLOX-nano's Sigmoid and Mul kernels ~1 µs).
   double graph_library_us = 0;
+  // The backend's own depthwise kernel (one thread per output vector, FP32 accumulation in every precision, a
+  // filter load per tap): this fraction of the CUDA cores' FP32 peak, in FP16 as in FP32. Priced as traffic
+  // at the DRAM rate it came out at half its measured time in every calibration model (MobileNetV2 batch 1
+  // FP16: 0.075 ms measured for its 17 depthwise layers, 0.042 ms predicted).
+  double depthwise_efficiency = 0;
 };
 
 struct MemoryParameters {

@@ -73,6 +73,7 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
   truth.cuda = {0.9, 0.2, 0.12, 6, 14, 1.5};
   truth.cuda.cudnn_fp32_efficiency = 0.7, truth.cuda.cudnn_tensor_efficiency = 0.15;  // where cuDNN runs one
   truth.cuda.fp32_k_ns = 3;  // FP32 products' walk along K
+  truth.cuda.depthwise_efficiency = 0.5;
   std::vector<MeasuredProfile> profiles;
   for (Precision precision : {Precision::fp32, Precision::fp16})
     for (std::string_view model : {"mobilenetv2-12", "resnet50-v1-12"})
@@ -87,6 +88,7 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
                                          "cuda.fp32_k_ns"};
   // Given: four graph-replayed latencies cannot tell a library kernel's gap from an own kernel's.
   fitted.cuda.graph_library_us = truth.cuda.graph_library_us;
+  fitted.cuda.depthwise_efficiency = truth.cuda.depthwise_efficiency;
   Result<Calibration> c = calibrate(target, fitted, profiles, keys);
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_NEAR(fitted.cuda.fp32_efficiency, 0.9, 0.9 * 0.01);
@@ -114,6 +116,7 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
   truth.cuda = {0.9, 0.2, 0.12, 6, 14, 1.5, 2.5};
   truth.cuda.cudnn_fp32_efficiency = 0.7, truth.cuda.cudnn_tensor_efficiency = 0.15;
   truth.cuda.graph_library_us = 2;
+  truth.cuda.depthwise_efficiency = 0.5;
   std::vector<MeasuredProfile> profiles;
   for (Precision precision : {Precision::fp32, Precision::fp16}) {
     MeasuredProfile p;
@@ -146,6 +149,7 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
   TargetModel fitted = *target_model(target);
   fitted.cuda.fp32_efficiency = truth.cuda.fp32_efficiency, fitted.cuda.tensor_efficiency = truth.cuda.tensor_efficiency;
   fitted.cuda.graph_library_us = truth.cuda.graph_library_us;
+  fitted.cuda.depthwise_efficiency = truth.cuda.depthwise_efficiency;
   Result<Calibration> c = calibrate(target, fitted, profiles,
                                     {"cuda.dram_efficiency", "cuda.graph_kernel_us", "cuda.graph_event_us",
                                      "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency"});

@@ -77,6 +77,7 @@ class CudaConvCost : public testing::Test {
     h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};  // fp32, tensor, DRAM efficiencies; kernel, library call, graph µs
     h100.cuda.cudnn_fp32_efficiency = 0.6, h100.cuda.cudnn_tensor_efficiency = 0.2;  // cuDNN's own
     h100.cuda.graph_library_us = 2.5;  // a library's kernel replayed in a CUDA Graph
+    h100.cuda.depthwise_efficiency = 0.5;
     o.device = "cuda";
     o.precision = Precision::fp16;
   }
@@ -159,6 +160,19 @@ TEST_F(CudaConvCost, Fp32ProductsPayForTheirWalkAlongK) {
   const double fp16 = alone_us(step("pointwise", "cublaslt+act"));
   h100.cuda.fp32_k_ns = 5;
   EXPECT_DOUBLE_EQ(alone_us(step("pointwise", "cublaslt+act")), fp16);
+}
+
+// The backend's depthwise kernel accumulates in FP32 in every precision: its arithmetic runs at
+// cuda.depthwise_efficiency of the CUDA cores' FP32 peak in FP16 as in FP32 (32 channels of 56 x 56 outputs,
+// 9 taps each), not at the products' rate and not twice as fast in FP16.
+TEST_F(CudaConvCost, DepthwiseKernelRunsAtItsOwnFp32RateInEveryPrecision) {
+  h100.cuda.depthwise_efficiency = 0.01;  // low enough for its arithmetic to outlast its traffic
+  const double flops = 2.0 * 32 * 56 * 56 * 9;
+  for (Precision precision : {Precision::fp16, Precision::fp32}) {
+    o.precision = precision;
+    const PlanStep s = step("depthwise", "edgescope");
+    EXPECT_NEAR(s.compute_us, flops / (h100.gpu.fp32_tflops * 1e6 * 0.01), 1e-9) << precision_name(precision);
+  }
 }
 
 TEST_F(CudaConvCost, WithoutAProfileThePlanTakesTheFormItPredictsFaster) {

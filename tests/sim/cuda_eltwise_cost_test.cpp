@@ -29,6 +29,7 @@ class CudaEltwiseCost : public testing::Test {
     Status shapes = infer_shapes(graph, ref::evaluator());
     ASSERT_TRUE(shapes.ok()) << shapes.message();
     h100.cuda = {0.8, 0.3, 0.5, 4, 12, 1.5, 2.5, 0.05, 0.02};  // ..., strided and unary ns per element
+    h100.cuda.depthwise_efficiency = 0.5;
     o.device = "cuda";
     o.precision = Precision::fp32;
   }

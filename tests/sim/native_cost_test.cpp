@@ -375,6 +375,7 @@ TEST(NativeCost, CudaConvolutionsRunInWavesOfThreadBlocks) {
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
   // fp32, tensor and DRAM efficiencies, kernel, library call and CUDA Graph kernel µs; cuDNN's own efficiencies
   h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};
+  h100.cuda.depthwise_efficiency = 0.8;
   h100.cuda.cudnn_fp32_efficiency = 0.8, h100.cuda.cudnn_tensor_efficiency = 0.3;
   h100.cuda.graph_library_us = 2.5;
   const Node& conv = g.node(OpKind::Conv);
@@ -421,6 +422,7 @@ TEST(NativeCost, CudaPointwiseConvolutionsAreCublasProductsThatSplitK) {
   CostGraph g = cost_graph();
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
   h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};
+  h100.cuda.depthwise_efficiency = 0.8;
   const Node* pointwise = nullptr;
   for (const Node& n : g.graph.nodes)
     if (n.op == OpKind::Conv && g.graph.value(n.inputs[1]).name == "w1x1") pointwise = &n;
