@@ -196,12 +196,22 @@ class NativePlanner {
     const Node& node = *k.node;
     const double element = bytes_per_element(precision_);
     const double x_bytes = numel(node.inputs[0]) * element, y_bytes = numel(node.outputs[0]) * element;
-    const GemmShape gemm = gemm_shape(node, kind);
+    GemmShape gemm = gemm_shape(node, kind);
     struct Part {
       KernelCost cost;
       double launch_us;
     };
     std::vector<Part> parts;
+    // A convolution of fewer than 8 input channels (an RGB stem) first copies its input into a channels-last
+    // buffer of its own, an own strided kernel every inference, and with tensor cores runs on the channels
+    // zero-padded to a multiple of 4 (backends/cuda/lower_conv.cpp).
+    const int64_t channels = graph_.value(node.inputs[0]).shape.at(1);
+    if (node.attrs.get_int("group", 1) == 1 && channels < 8 && graph_.value(node.inputs[1]).is_initializer()) {
+      KernelCost pack = stream_kernel_cost(0, 2 * x_bytes, stream_);
+      pack.compute_us = numel(node.inputs[0]) * model_.cuda.strided_ns_per_element / 1000;
+      parts.push_back({pack, stream_.launch_us});
+      if (precision_ != Precision::fp32) gemm.k = gemm.k / channels * ((channels + 3) / 4 * 4);
+    }
     switch (f.library) {
       case CudaConvLibrary::own:
         parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, depthwise_), stream_.launch_us});

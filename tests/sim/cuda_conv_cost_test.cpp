@@ -40,6 +40,9 @@ ConvGraph conv_graph() {
   // im2col's matrix of 8 x 512 x 512 rows of 3 x 3 x 64 would take 4.8 GB: cuDNN alone.
   ValueId large = b.input("large", DType::f32, {8, 64, 512, 512});
   conv("large", {large, w({64, 64, 3, 3})}, {{"pads", Ints{1, 1, 1, 1}}}, OpKind::Conv);
+  // An RGB stem: fewer than 8 input channels.
+  ValueId rgb = b.input("rgb", DType::f32, {1, 3, 56, 56});
+  conv("stem", {rgb, w({32, 3, 3, 3}), w({32})}, {{"pads", Ints{1, 1, 1, 1}}, {"activation", std::string("Relu")}});
   ConvGraph g{b.build()};
   Status shapes = infer_shapes(g.graph, ref::evaluator());
   EXPECT_TRUE(shapes.ok()) << shapes.message();
@@ -173,6 +176,22 @@ TEST_F(CudaConvCost, DepthwiseKernelRunsAtItsOwnFp32RateInEveryPrecision) {
     const PlanStep s = step("depthwise", "edgescope");
     EXPECT_NEAR(s.compute_us, flops / (h100.gpu.fp32_tflops * 1e6 * 0.01), 1e-9) << precision_name(precision);
   }
+}
+
+// A stem of 3 input channels first copies its input into its own channels-last buffer (an own kernel, at the
+// strided kernels' time per element, or its traffic), and in FP16 runs on the channels padded to 4: K = 3 x 3 x 4
+// = 36, two 32-deep steps where 27 would take one.
+TEST_F(CudaConvCost, StemsPackTheirInputFirstAndPadItsChannelsInFp16) {
+  h100.cuda.strided_ns_per_element = 0.05;
+  const PlanStep s = step("stem", "cudnn:implicit_gemm");
+  EXPECT_DOUBLE_EQ(s.fixed_us, 4 + 12);  // the packing kernel, then the cuDNN call
+  const double x_bytes = 3.0 * 56 * 56 * 2;
+  const double pack_us = std::max(3.0 * 56 * 56 * 0.05 / 1000, dram_us(2 * x_bytes));
+  const double conv_bytes = x_bytes + 32.0 * 27 * 2 + 32 * 2 + y_bytes(g.node("stem"));
+  const double conv_us = std::max(cudnn_tensor_us(132 * 2.0 * 128 * 32 * 64), dram_us(conv_bytes));
+  EXPECT_NEAR(s.compute_us, pack_us + conv_us, 1e-9);
+  // A convolution of 32 input channels packs nothing.
+  EXPECT_DOUBLE_EQ(step("relu", "cudnn:implicit_gemm").fixed_us, 12);
 }
 
 TEST_F(CudaConvCost, WithoutAProfileThePlanTakesTheFormItPredictsFaster) {
