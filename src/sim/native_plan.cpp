@@ -15,6 +15,42 @@
 namespace es::sim {
 namespace {
 
+// The bytes one inference keeps in use if the backend's arena reuses buffers (backends/cpu/memory_plan.h): the
+// constants, and the most activation bytes live at once, each value from the node that writes it to the last
+// that reads it (the graph's inputs from the start, its outputs to the end).
+double resident_bytes(const Graph& graph) {
+  auto bytes = [&](ValueId v) {
+    return static_cast<double>(shape_numel(graph.value(v).shape)) * static_cast<double>(dtype_size(graph.value(v).dtype));
+  };
+  const size_t end = graph.nodes.size();
+  std::vector<size_t> last_read(graph.values.size(), 0);
+  double constants = 0;
+  for (size_t v = 0; v < graph.values.size(); ++v)
+    if (graph.values[v].is_initializer()) constants += bytes(static_cast<ValueId>(v));
+  for (size_t n = 0; n < end; ++n)
+    for (ValueId v : graph.nodes[n].inputs)
+      if (v != kNoValue) last_read[static_cast<size_t>(v)] = n;
+  for (ValueId v : graph.outputs) last_read[static_cast<size_t>(v)] = end;
+  double live = 0, peak = 0;
+  for (ValueId v : graph.inputs) {
+    last_read[static_cast<size_t>(v)] = end;
+    live += bytes(v);
+  }
+  for (size_t n = 0; n < end; ++n) {
+    for (ValueId v : graph.nodes[n].outputs)
+      if (v != kNoValue) live += bytes(v);
+    peak = std::max(peak, live);
+    for (ValueId v : graph.nodes[n].outputs)
+      if (v != kNoValue && last_read[static_cast<size_t>(v)] <= n) live -= bytes(v);  // read by no later node
+    const std::vector<ValueId>& in = graph.nodes[n].inputs;
+    for (auto v = in.begin(); v != in.end(); ++v)  // once per value, however often the node reads it
+      if (*v != kNoValue && last_read[static_cast<size_t>(*v)] == n && !graph.value(*v).is_initializer() &&
+          std::find(in.begin(), v, *v) == v)
+        live -= bytes(*v);
+  }
+  return constants + peak;
+}
+
 class NativePlanner {
  public:
   NativePlanner(const Graph& graph, const TargetModel& model, const PlanOptions& o)
@@ -44,6 +80,13 @@ class NativePlanner {
       // Each thread's share of the traffic stays in its own core's L2; the L3 is shared.
       levels_ = {{c.l2_kib * 1024 * threads, c.stream_l2_bandwidth_gb_s * threads},
                  {c.l3_kib * 1024, c.stream_l3_bandwidth_gb_s * threads}};
+      // Convolutions and products stream at rates of their own per level (beyond them: bandwidth_gb_s).
+      matrix_levels_ = {{c.l2_kib * 1024 * threads, c.conv_l2_bandwidth_gb_s * threads},
+                        {c.l3_kib * 1024, c.conv_l3_bandwidth_gb_s * threads}};
+      stem_ = dense_;
+      stem_.compute_fraction = c.stem_efficiency;
+      l2_bytes_ = c.l2_kib * 1024 * threads;
+      warm_call_fraction_ = c.warm_call_fraction;
       stream_.dram_gb_s = c.stream_dram_bandwidth_gb_s * threads;
       reorder_ = stream_;
       reorder_.launch_us = c.reorder_overhead_us;
@@ -73,7 +116,11 @@ class NativePlanner {
 
   std::vector<PlanStep> run(const std::vector<NativeKernel>& kernels) {
     for (ValueId v : graph_.inputs) copy(v, EngineKind::copy_h2d, bench::Phase::h2d, "copy in");
-    if (on_cpu_) layouts_ = cpu_layouts(graph_, kernels, dense_.tile_n);
+    if (on_cpu_) {
+      layouts_ = cpu_layouts(graph_, kernels, dense_.tile_n);
+      // A model whose constants and live activations fit in the L2 runs every call warm.
+      if (resident_bytes(graph_) <= l2_bytes_) call_fraction_ = warm_call_fraction_;
+    }
     for (const NativeKernel& k : kernels) kernel(k);
     for (ValueId v : graph_.outputs) copy(v, EngineKind::copy_d2h, bench::Phase::d2h, "copy out");
     if (!on_cpu_) {
@@ -146,7 +193,7 @@ class NativePlanner {
   // Who runs a CPU kernel decides its fixed cost: scalar reference code, a oneDNN primitive of its class.
   double cpu_overhead_us(const NativeKernel& k, KernelClass kind, const RooflineConfig& config) const {
     const bool reference = k.implementation == "reference" || kind == KernelClass::onednn_reference;
-    return reference ? reference_overhead_us_ : config.launch_us;
+    return (reference ? reference_overhead_us_ : config.launch_us) * call_fraction_;
   }
 
   // A fused inverted residual block (CPU): each thread carries its rows through the block's layers, so every
@@ -155,15 +202,38 @@ class NativePlanner {
   void fused_block(const NativeKernel& k) {
     PlanStep s{k.name, k.op, EngineKind::cpu};
     s.layer = true;
-    s.fixed_us = dense_.launch_us;
+    s.fixed_us = dense_.launch_us * call_fraction_;
     for (const Node* part : k.fused) {
       const bool depthwise = part->attrs.get_int("group", 1) > 1;
       const KernelClass kind = depthwise ? KernelClass::depthwise : KernelClass::dense;
       s.compute_us += gemm_kernel_cost(gemm_shape(*part, kind), 0, depthwise ? depthwise_ : dense_).compute_us;
     }
-    s.dram_bytes = k.read_bytes + k.write_bytes;
-    s.bandwidth_gb_s = dense_.dram_gb_s * dense_.dram_fraction;
+    const double traffic = k.read_bytes + k.write_bytes;
+    if (const CacheLevel* level = level_of(matrix_levels_, traffic)) {
+      s.compute_us = std::max(s.compute_us, traffic / (level->gb_s * 1e3));
+    } else {
+      s.dram_bytes = traffic;
+      s.bandwidth_gb_s = dense_.dram_gb_s * dense_.dram_fraction;
+    }
     steps_.push_back(std::move(s));
+  }
+
+  struct CacheLevel {
+    double bytes, gb_s;  // capacity; streaming rate of the threads while a kernel's traffic fits in it
+  };
+  // The smallest level `traffic` fits in, or null beyond them all.
+  static const CacheLevel* level_of(const std::vector<CacheLevel>& levels, double traffic) {
+    const auto it = std::find_if(levels.begin(), levels.end(), [&](const CacheLevel& l) { return traffic <= l.bytes; });
+    return it == levels.end() ? nullptr : &*it;
+  }
+
+  // A direct convolution of fewer than 8 input channels (an RGB stem): oneDNN reads its plain input a few
+  // channels per tap, below the rate of its other convolutions.
+  bool stem(const NativeKernel& k, KernelClass kind) const {
+    if (kind != KernelClass::dense || !k.node || (k.node->op != OpKind::Conv && k.node->op != OpKind::FusedConv))
+      return false;
+    const Shape& x = graph_.value(k.node->inputs[0]).shape;
+    return k.node->attrs.get_int("group", 1) == 1 && x.size() >= 2 && x[1] < 8;
   }
 
   // A CUDA convolution in the form its profile names (k.implementation), else in the form of those the backend
@@ -286,17 +356,20 @@ class NativePlanner {
       steps_.push_back(std::move(s));
       return;
     }
-    RooflineConfig config = kind == KernelClass::dense ? dense_
+    RooflineConfig config = on_cpu_ && stem(k, kind) ? stem_
+                            : kind == KernelClass::dense ? dense_
                             : kind == KernelClass::winograd ? winograd_ : kind == KernelClass::gemm ? gemm_
                             : kind == KernelClass::depthwise ? depthwise_ : kind == KernelClass::reorder ? reorder_ : stream_;
     // CPU streaming kernels and Reorders run at the rate of the cache level their traffic fits in, if any.
     const bool streams = on_cpu_ && (kind == KernelClass::stream || kind == KernelClass::reorder ||
                                      kind == KernelClass::row_broadcast);
-    const auto level = std::find_if(levels_.begin(), levels_.end(), [&](const CacheLevel& l) { return traffic <= l.bytes; });
-    const bool in_cache = streams && level != levels_.end();
-    if (in_cache) config.dram_gb_s = level->gb_s;
     const bool matrix = kind == KernelClass::dense || kind == KernelClass::winograd || kind == KernelClass::gemm ||
                         kind == KernelClass::depthwise;
+    // ... and convolutions and products at theirs.
+    const CacheLevel* level = !on_cpu_ ? nullptr : streams ? level_of(levels_, traffic)
+                                                 : matrix ? level_of(matrix_levels_, traffic) : nullptr;
+    const bool in_cache = level != nullptr;
+    if (in_cache) config.dram_gb_s = level->gb_s;
     const KernelCost cost = matrix ? gemm_kernel_cost(gemm_shape(*k.node, kind), traffic, config)
                                    : stream_kernel_cost(stream_operations(graph_, k), traffic, config);
     s.fixed_us = on_cpu_ ? cpu_overhead_us(k, kind, config) : config.launch_us;
@@ -331,10 +404,12 @@ class NativePlanner {
   const bool cuda_graph_;
   const Precision precision_;
   RooflineConfig dense_, winograd_, depthwise_, gemm_, stream_, reorder_;
-  struct CacheLevel {
-    double bytes, gb_s;  // capacity; streaming rate of the threads while a kernel's traffic fits in it
-  };
+  RooflineConfig stem_;              // CPU: direct convolutions of fewer than 8 input channels
   std::vector<CacheLevel> levels_;  // CPU: L2, L3, smallest first; stream_ has the rate beyond them (DRAM)
+  std::vector<CacheLevel> matrix_levels_;  // CPU convolutions and products: L2, L3; dense_ has the rate beyond
+  double l2_bytes_ = 0;                    // CPU: the threads' L2 together
+  double warm_call_fraction_ = 1;          // CPU: fixed costs of an L2-resident model, against cold calls
+  double call_fraction_ = 1;               // ... this model's
   double reference_overhead_us_ = 0;
   double broadcast_row_us_ = 0;  // CPU row_broadcast kernels: per row, spread over the threads
   double run_us_ = 0;            // CPU reference kernels: per contiguous run they copy (copy_runs)

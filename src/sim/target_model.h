@@ -59,7 +59,18 @@ struct CpuParameters {
   double conv_efficiency = 0;       // achieved fraction of peak in dense convolutions and matrix products
   double winograd_efficiency = 0;   // ... in Winograd convolutions, on the direct convolution's FLOPs (can exceed 1)
   double depthwise_efficiency = 0;  // ... in grouped / depthwise convolutions
-  double bandwidth_gb_s = 0;        // what one core streams in convolutions / GEMMs (caches and DRAM together)
+  // What one core streams in convolutions and matrix products, by the level their traffic (bytes read and
+  // written) fits in: one core's L2, the L3 share (l3_kib), else beyond (bandwidth_gb_s). The sweep of
+  // docs/validation/cpu_sweep.py shows a 3x3 depthwise layer at 0.25-6 MB streaming 35-50 GB/s, past 8 MB 15-25.
+  double bandwidth_gb_s = 0;
+  double conv_l2_bandwidth_gb_s = 0, conv_l3_bandwidth_gb_s = 0;
+  // A direct convolution of fewer than 8 input channels (an RGB stem, reading a plain layout): its own fraction
+  // of the peak, below conv_efficiency (the sweep's stride-2 3 -> 16 stem: 5-7 ns per output pixel at every size).
+  double stem_efficiency = 0;
+  // The fixed costs per call of a model whose constants and live activations fit in the L2 together (every
+  // kernel finds its code, descriptors, weights and data where the previous inference left them), as a fraction
+  // of those of the cold calls in larger models (docs/validation.md, "This CPU").
+  double warm_call_fraction = 0;
   // Element-wise, pooling and data-movement kernels stream their traffic (bytes read and written) at the rate
   // of the level of the memory hierarchy it fits in: one core's L2, the L3 share, else DRAM.
   double l2_kib = 0, l3_kib = 0;

@@ -63,6 +63,8 @@ TargetModel cpu_model() {
   CpuParameters& c = m.cpu;
   c.conv_efficiency = 0.7, c.winograd_efficiency = 1.9, c.depthwise_efficiency = 0.3;
   c.bandwidth_gb_s = 31, c.l2_kib = 1024, c.l3_kib = 4096;
+  c.conv_l2_bandwidth_gb_s = 61, c.conv_l3_bandwidth_gb_s = 43, c.stem_efficiency = 0.45;
+  c.warm_call_fraction = 1;  // the tests' small graphs cost cold calls, unless a test says otherwise
   c.stream_l2_bandwidth_gb_s = 170, c.stream_l3_bandwidth_gb_s = 95, c.stream_dram_bandwidth_gb_s = 45;
   c.reorder_efficiency = 0.3, c.vector_math_ns_per_element = 0.21, c.broadcast_ns_per_element = 0.37;
   c.broadcast_row_ns = 7.5, c.matrix_overhead_us = 2.3, c.eltwise_overhead_us = 0.9, c.reorder_overhead_us = 1.7;
@@ -339,6 +341,72 @@ TEST(NativeCost, FusedTranscendentalActivationsCostTheirElements) {
               arithmetic_us, 1e-9);
 }
 
+TEST(NativeCost, ConvolutionsStreamAtTheRateOfTheCacheLevelTheirTrafficFits) {
+  // The sweep of docs/validation/cpu_sweep.py: a 3x3 depthwise layer streams 35-50 GB/s while its traffic fits
+  // in the L2 or the L3 share, 15-25 GB/s past 8 MB. Here the levels' rates are low enough that the traffic
+  // outlasts the arithmetic (600 us at the convolution efficiency).
+  CostGraph g = cost_graph();
+  TargetModel m = cpu_model();
+  m.cpu.conv_l2_bandwidth_gb_s = 0.6, m.cpu.conv_l3_bandwidth_gb_s = 0.4;
+  const CpuParameters& c = m.cpu;
+  const NativeKernel in_l2 = kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 4 * kX + 36864, 4 * kX);
+  PlanStep l2 = cost(g, in_l2, m);
+  EXPECT_NEAR(l2.compute_us, (8 * kX + 36864) / (c.conv_l2_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_EQ(l2.dram_bytes, 0);  // no share of the DRAM
+  PlanStep l3 = cost(g, kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 1e6, 1e6), m);
+  EXPECT_NEAR(l3.compute_us, 2e6 / (c.conv_l3_bandwidth_gb_s * 1e3), 1e-9);
+  EXPECT_EQ(l3.dram_bytes, 0);
+  // On two threads each core's L2 holds half of the 2 MB.
+  EXPECT_NEAR(cost(g, kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 1e6, 1e6), m, 2).compute_us,
+              2e6 / (2 * c.conv_l2_bandwidth_gb_s * 1e3), 1e-9);
+}
+
+TEST(NativeCost, StemsRunAtTheirOwnEfficiency) {
+  // A 3x3 stride-2 convolution on 3 channels (an RGB stem, 3 -> 16 at 64x64 -> 32x32) runs at
+  // cpu.stem_efficiency; on 8 channels it is an ordinary convolution. Beyond the caches, so the arithmetic
+  // shows.
+  TargetModel m = cpu_model();
+  const CpuParameters& c = m.cpu;
+  const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3;
+  for (int64_t channels : {3, 8}) {
+    GraphBuilder b("stem");
+    ValueId x = b.input("x", DType::f32, {1, channels, 64, 64});
+    b.output(b.op(OpKind::Conv, {x, b.initializer("w", Tensor(DType::f32, {16, channels, 3, 3}))},
+                  {{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"strides", std::vector<int64_t>{2, 2}}}));
+    CostGraph g{b.build()};
+    ASSERT_TRUE(infer_shapes(g.graph, ref::evaluator()).ok());
+    // Of each axis' 32 x 3 (output, tap) pairs the first output's first tap is padding: 32^2 x (95 / 96)^2 rows.
+    const double rows = std::llround(1024.0 * (95.0 / 96) * (95.0 / 96));
+    const double flops = 2.0 * rows * 16 * channels * 9;
+    PlanStep s = cost(g, kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 8e6, 1e6), m);
+    EXPECT_NEAR(s.compute_us, flops / (peak_flops_per_us * (channels < 8 ? c.stem_efficiency : c.conv_efficiency)), 1e-9)
+        << channels;
+  }
+}
+
+TEST(NativeCost, AModelThatFitsInTheL2PaysWarmCalls) {
+  // [64,256] x [256,512]: 64 KB in, 512 KB of weights, 128 KB out, within the 1 MiB L2 together: its call costs
+  // cpu.warm_call_fraction of a cold one. cost_graph's x and outputs (11 MB) do not fit: a cold call.
+  TargetModel m = cpu_model();
+  m.cpu.warm_call_fraction = 0.35;
+  CostGraph small = one_node_graph(OpKind::MatMul, {64, 256}, {256, 512});
+  EXPECT_DOUBLE_EQ(cost(small, kernel(small.node(OpKind::MatMul), "brg:avx512_core", 4 * (64 * 256 + 256 * 512), 4 * 64 * 512), m).fixed_us,
+                   0.35 * m.cpu.matrix_overhead_us);
+  CostGraph large = cost_graph();
+  EXPECT_DOUBLE_EQ(cost(large, kernel(large.node(OpKind::Sigmoid), "jit:uni", 4 * kX, 4 * kX), m).fixed_us,
+                   m.cpu.eltwise_overhead_us);
+  // Eight Relus in a chain on [1,32,32,32]: 1.2 MB written in all, but the arena holds the input (live
+  // throughout) and two tensors at a time, 384 KB: warm.
+  GraphBuilder b("chain");
+  ValueId t = b.input("x", DType::f32, {1, 32, 32, 32});
+  for (int i = 0; i < 8; ++i) t = b.op(OpKind::Relu, {t});
+  b.output(t);
+  CostGraph chain{b.build()};
+  ASSERT_TRUE(infer_shapes(chain.graph, ref::evaluator()).ok());
+  EXPECT_DOUBLE_EQ(cost(chain, kernel(chain.graph.nodes[3], "jit:uni", 131072, 131072), m).fixed_us,
+                   0.35 * m.cpu.eltwise_overhead_us);
+}
+
 TEST(NativeCost, MatrixProductsOnOneDnnRunAtTheConvolutionsRate) {
   // [64,256] x [256,512] on oneDNN's matmul (brgemm, as its convolutions): 16.8 MFLOP at the fitted
   // convolution efficiency; 512 columns are whole vector blocks.
@@ -359,10 +427,11 @@ TEST(NativeCost, ConvolutionsCostTheirImplementationsRoofline) {
   // axis' 56 x 3 (output, tap) pairs 166 read the input, so 56 x 56 x (166 / 168)^2 = 3062 full rows.
   const double flops = 2.0 * 3062 * 32 * 32 * 9;
   const double peak_flops_per_us = c.clock_ghz * c.fp32_flops_per_clock * 1e3;
-  PlanStep direct = cost(g, kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 4 * kX + 36864, 4 * kX), m);
+  // Its 8 MB of traffic (a layout that pads it) exceed the 4 MiB L3: beyond the caches, a share of the DRAM.
+  PlanStep direct = cost(g, kernel(g.node(OpKind::Conv), "brgconv:avx512_core", 4e6, 4e6), m);
   EXPECT_NEAR(direct.compute_us, flops / (peak_flops_per_us * c.conv_efficiency), 1e-9);
   EXPECT_DOUBLE_EQ(direct.fixed_us, c.matrix_overhead_us);
-  EXPECT_DOUBLE_EQ(direct.dram_bytes, 8 * kX + 36864);
+  EXPECT_DOUBLE_EQ(direct.dram_bytes, 8e6);
   EXPECT_DOUBLE_EQ(direct.bandwidth_gb_s, c.bandwidth_gb_s);
   // Winograd: the direct convolution's FLOPs, padding included (it transforms padded tiles), at its own
   // efficiency.
@@ -423,6 +492,7 @@ TEST(NativeCost, CudaPointwiseConvolutionsAreCublasProductsThatSplitK) {
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
   h100.cuda = {0.8, 0.3, 0.15, 4, 12, 1.5};
   h100.cuda.depthwise_efficiency = 0.8;
+  h100.cuda.cudnn_graph_efficiency = 0.01;  // cuDNN's operation graph, the other form in FP16: slower here
   const Node* pointwise = nullptr;
   for (const Node& n : g.graph.nodes)
     if (n.op == OpKind::Conv && g.graph.value(n.inputs[1]).name == "w1x1") pointwise = &n;
@@ -439,6 +509,7 @@ TEST(NativeCost, CudaPointwiseConvolutionsAreCublasProductsThatSplitK) {
   // run the whole K in one block).
   EXPECT_NEAR(layer_step(*plan).compute_us, 132 * 2.0 * 64 * 64 * 32 / (h100.gpu.fp16_tensor_tflops * 1e6 * 0.3), 1e-9);
   EXPECT_DOUBLE_EQ(layer_step(*plan).fixed_us, 12);
+  EXPECT_EQ(layer_step(*plan).implementation, "cublaslt");
 }
 
 }  // namespace
