@@ -207,7 +207,8 @@ std::vector<std::string> default_fit_keys(const std::string& device) {
             "cpu.eltwise_overhead_us",       "cpu.reorder_overhead_us",           "cpu.reference_overhead_us",
             "cpu.reference_ns_per_element",  "cpu.reference_math_ns_per_element", "cpu.resize_ns_per_element",
             "cpu.onednn_reference_ns_per_element", "cpu.reference_run_ns", "cpu.conv_l2_bandwidth_gb_s",
-            "cpu.conv_l3_bandwidth_gb_s", "cpu.stem_efficiency", "cpu.warm_call_fraction"};
+            "cpu.conv_l3_bandwidth_gb_s", "cpu.stem_efficiency", "cpu.warm_call_fraction",
+            "cpu.fused_block_rate"};
   // The copies are part of the timed latency: at large batches the host's staging of the input is a good part.
   return {"cuda.fp32_efficiency", "cuda.tensor_efficiency", "cuda.dram_efficiency", "cuda.kernel_us",
           "cuda.library_call_us", "cuda.graph_kernel_us", "cuda.graph_library_us", "cuda.graph_event_us",

@@ -87,6 +87,7 @@ class NativePlanner {
       stem_.compute_fraction = c.stem_efficiency;
       l2_bytes_ = c.l2_kib * 1024 * threads;
       warm_call_fraction_ = c.warm_call_fraction;
+      block_rate_ = c.fused_block_rate;
       stream_.dram_gb_s = c.stream_dram_bandwidth_gb_s * threads;
       reorder_ = stream_;
       reorder_.launch_us = c.reorder_overhead_us;
@@ -197,8 +198,8 @@ class NativePlanner {
   }
 
   // A fused inverted residual block (CPU): each thread carries its rows through the block's layers, so every
-  // layer's arithmetic runs at its own class's rate while only the block's input, output and weights move
-  // through memory, with one fixed cost for the whole block.
+  // layer's arithmetic runs at its own class's rate (times the block kernel's own factor) while only the block's
+  // input, output and weights move through memory, with one fixed cost for the whole block.
   void fused_block(const NativeKernel& k) {
     PlanStep s{k.name, k.op, EngineKind::cpu};
     s.layer = true;
@@ -208,6 +209,7 @@ class NativePlanner {
       const KernelClass kind = depthwise ? KernelClass::depthwise : KernelClass::dense;
       s.compute_us += gemm_kernel_cost(gemm_shape(*part, kind), 0, depthwise ? depthwise_ : dense_).compute_us;
     }
+    s.compute_us /= block_rate_;
     const double traffic = k.read_bytes + k.write_bytes;
     if (const CacheLevel* level = level_of(matrix_levels_, traffic)) {
       s.compute_us = std::max(s.compute_us, traffic / (level->gb_s * 1e3));
@@ -410,6 +412,7 @@ class NativePlanner {
   double l2_bytes_ = 0;                    // CPU: the threads' L2 together
   double warm_call_fraction_ = 1;          // CPU: fixed costs of an L2-resident model, against cold calls
   double call_fraction_ = 1;               // ... this model's
+  double block_rate_ = 1;                  // CPU: fused blocks' arithmetic, against oneDNN's layers
   double reference_overhead_us_ = 0;
   double broadcast_row_us_ = 0;  // CPU row_broadcast kernels: per row, spread over the threads
   double run_us_ = 0;            // CPU reference kernels: per contiguous run they copy (copy_runs)

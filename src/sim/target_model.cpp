@@ -59,6 +59,7 @@ constexpr Field<CpuParameters> cpu_fields[] = {
     {"cpu.conv_l2_bandwidth_gb_s", &CpuParameters::conv_l2_bandwidth_gb_s},
     {"cpu.conv_l3_bandwidth_gb_s", &CpuParameters::conv_l3_bandwidth_gb_s},
     {"cpu.stem_efficiency", &CpuParameters::stem_efficiency},
+    {"cpu.fused_block_rate", &CpuParameters::fused_block_rate},
     {"cpu.warm_call_fraction", &CpuParameters::warm_call_fraction},
     {"cpu.l2_kib", &CpuParameters::l2_kib},
     {"cpu.l3_kib", &CpuParameters::l3_kib},

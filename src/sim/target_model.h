@@ -67,6 +67,10 @@ struct CpuParameters {
   // A direct convolution of fewer than 8 input channels (an RGB stem, reading a plain layout): its own fraction
   // of the peak, below conv_efficiency (the sweep's stride-2 3 -> 16 stem: 5-7 ns per output pixel at every size).
   double stem_efficiency = 0;
+  // edgescope's fused inverted residual blocks (InvertedResidual) run their layers' arithmetic at this fraction
+  // of the rates oneDNN's convolutions of those classes reach: its own AVX-512 kernel, which the sweep's oneDNN
+  // layers do not measure (with the sweep in the calibration MobileNetV2's 13 blocks came out 12 % short).
+  double fused_block_rate = 0;
   // The fixed costs per call of a model whose constants and live activations fit in the L2 together (every
   // kernel finds its code, descriptors, weights and data where the previous inference left them), as a fraction
   // of those of the cold calls in larger models (docs/validation.md, "This CPU").

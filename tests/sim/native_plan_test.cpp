@@ -123,6 +123,18 @@ TEST(NativePlan, FusedInvertedResidualBlockCostsItsLayersArithmeticAndOnlyItsOwn
               (expand_flops + project_flops) / (peak_flops_per_us * c.conv_efficiency) +
                   depthwise_flops / (peak_flops_per_us * c.depthwise_efficiency),
               1e-6);
+  // Its own kernel: the arithmetic at cpu.fused_block_rate of oneDNN's rates for its layers' classes.
+  TargetModel slower = p.model;
+  slower.cpu.fused_block_rate = 0.8;
+  PlanOptions o;
+  o.device = "cpu";
+  o.precision = Precision::fp32;
+  o.threads = 1;
+  Result<InferencePlan> again = plan_native(p.graph, "epyc-zen5-2c", slower, o);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  const PlanStep* slow_block = find_step(*again, block->name);
+  ASSERT_NE(slow_block, nullptr);
+  EXPECT_NEAR(slow_block->compute_us, block->compute_us / 0.8, 1e-6);
   // Block input and output plus its packed weights (the expanded tensor never reaches memory), 1.1 MB: in the
   // L3 share, no share of the DRAM, and shorter there than the arithmetic.
   EXPECT_EQ(block->dram_bytes, 0);
