@@ -24,25 +24,36 @@ std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, P
   const bool relu = activation == "Relu", bias = node.has_input(2), sum = node.has_input(3);
   if (w.size() != 4 || x.size() != 4 || y.size() != 4) return {"cudnn"};
   const bool cublaslt_act = !activation.empty() && !relu;  // cuBLASLt's epilogues fuse ReLU only
-  if (group == 1 && w[2] == 1 && w[3] == 1 && all_equal(node, "strides", 1) && all_equal(node, "pads", 0))
-    return {cublaslt_act ? "cublaslt+act" : "cublaslt"};
-  if (group == x[1] && w[0] == x[1]) return {"edgescope"};
-  // cuDNN's fused call takes a bias with ReLU; anything else besides the convolution is one more kernel.
-  const bool cudnn_epilogue = !(bias && relu) && (bias || sum || !activation.empty());
-  std::vector<std::string> forms = {cudnn_epilogue ? "cudnn+epilogue" : "cudnn"};
-  const double col_bytes = static_cast<double>(y[0] * y[2] * y[3]) * static_cast<double>(w[1] * w[2] * w[3]) *
-                           bytes_per_element(precision);
-  if (group == 1 && col_bytes <= kIm2colLimitBytes)
-    forms.push_back(cublaslt_act ? "im2col+cublaslt+act" : "im2col+cublaslt");
+  // cuDNN's operation graph ends with ReLU or Clip(0, hi) (ReLU6), any other activation is a kernel after it;
+  // the backend builds it with tensor cores only, for a convolution of one group (graph_conv.h).
+  const std::vector<float> clip = node.attrs.get_floats("activation_params");
+  const bool graph_act = !activation.empty() && !relu && !(activation == "Clip" && !clip.empty() && clip[0] == 0);
+  const bool operation_graph = group == 1 && precision != Precision::fp32;
+  std::vector<std::string> forms;
+  if (group == 1 && w[2] == 1 && w[3] == 1 && all_equal(node, "strides", 1) && all_equal(node, "pads", 0)) {
+    forms = {cublaslt_act ? "cublaslt+act" : "cublaslt"};
+  } else if (group == x[1] && w[0] == x[1]) {
+    return {"edgescope"};
+  } else {
+    // cuDNN's fused call takes a bias with ReLU; anything else besides the convolution is one more kernel.
+    const bool cudnn_epilogue = !(bias && relu) && (bias || sum || !activation.empty());
+    forms = {cudnn_epilogue ? "cudnn+epilogue" : "cudnn"};
+    const double col_bytes = static_cast<double>(y[0] * y[2] * y[3]) * static_cast<double>(w[1] * w[2] * w[3]) *
+                             bytes_per_element(precision);
+    if (group == 1 && col_bytes <= kIm2colLimitBytes)
+      forms.push_back(cublaslt_act ? "im2col+cublaslt+act" : "im2col+cublaslt");
+  }
+  if (operation_graph) forms.push_back(graph_act ? "cudnn-graph+act" : "cudnn-graph");
   return forms;
 }
 
 CudaConvForm parse_cuda_conv_form(std::string_view implementation) {
   CudaConvForm form;
-  form.library = implementation.starts_with("im2col+cublaslt") ? CudaConvLibrary::im2col_cublaslt
-                 : implementation.starts_with("cublaslt")      ? CudaConvLibrary::cublaslt
-                 : implementation.starts_with("edgescope")     ? CudaConvLibrary::own
-                                                               : CudaConvLibrary::cudnn;
+  form.library = implementation.starts_with("cudnn-graph")       ? CudaConvLibrary::cudnn_graph
+                 : implementation.starts_with("im2col+cublaslt") ? CudaConvLibrary::im2col_cublaslt
+                 : implementation.starts_with("cublaslt")        ? CudaConvLibrary::cublaslt
+                 : implementation.starts_with("edgescope")       ? CudaConvLibrary::own
+                                                                 : CudaConvLibrary::cudnn;
   form.epilogue_kernel = implementation.ends_with("+epilogue") || implementation.ends_with("+act");
   return form;
 }

@@ -3,7 +3,10 @@
 // form that ran: a 1x1 stride-1 convolution is one cuBLASLt product, a depthwise one the backend's own kernel,
 // a grouped one cuDNN's; any other may run on cuDNN or as im2col + one cuBLASLt product, and the backend keeps
 // whichever timed faster when it compiled the program. The profile records which; without one, the plan takes
-// the form it predicts faster (as the backend's timing would, if the prediction is right).
+// the form it predicts faster (as the backend's timing would, if the prediction is right). With tensor cores
+// (FP16) every convolution of one group, 1x1 ones too, is also tried as one cuDNN operation graph
+// ("cudnn-graph:ENGINE"): the convolution with its bias, residual and ReLU / Clip(0, hi) in one kernel of cuDNN's
+// engines, which are not its legacy API's kernels and reach another fraction of the tensor cores' peak.
 #pragma once
 
 #include "ir/graph.h"
@@ -15,12 +18,12 @@
 
 namespace es::sim {
 
-enum class CudaConvLibrary { cudnn, cublaslt, im2col_cublaslt, own };
+enum class CudaConvLibrary { cudnn, cudnn_graph, cublaslt, im2col_cublaslt, own };
 
 struct CudaConvForm {
   CudaConvLibrary library = CudaConvLibrary::cudnn;
   // An own kernel follows the library call: cuDNN's bias/residual/activation kernel where its fused call does
-  // not apply ("+epilogue"), or an activation cuBLASLt's epilogues lack ("+act").
+  // not apply ("+epilogue"), or an activation cuBLASLt's epilogues or cuDNN's operation graph lack ("+act").
   bool epilogue_kernel = false;
 };
 
@@ -28,7 +31,8 @@ struct CudaConvForm {
 // profile names it, with the algorithm left out ("cudnn+epilogue", "im2col+cublaslt+act", ...).
 std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, Precision precision);
 
-// A profile's implementation of a convolution ("cudnn:implicit_precomp_gemm+epilogue", "cublaslt+act", ...).
+// A profile's implementation of a convolution ("cudnn:implicit_precomp_gemm+epilogue", "cublaslt+act",
+// "cudnn-graph:eng41", ...); a form this simulator does not know is priced as cuDNN's legacy kernels.
 CudaConvForm parse_cuda_conv_form(std::string_view implementation);
 
 }  // namespace es::sim

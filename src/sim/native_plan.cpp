@@ -108,6 +108,9 @@ class NativePlanner {
       dense_.compute_fraction = o.precision == Precision::fp32 ? model.cuda.cudnn_fp32_efficiency
                                                                : model.cuda.cudnn_tensor_efficiency;
       gemm_.split_k = true;  // cuBLAS splits the reduction of a skinny GEMM; cuDNN's convolution kernels do not
+      op_graph_ = dense_;  // cuDNN's operation graphs: its engines' kernels, at their own rate
+      op_graph_.compute_fraction = model.cuda.cudnn_graph_efficiency;
+      op_graph_.launch_us += model.cuda.cudnn_graph_us;
       depthwise_ = stream_ = cuda_roofline(o.precision, false);
       // The backend's depthwise kernel accumulates in FP32 in every precision (target_model.h).
       depthwise_.peak_tflops = model.gpu.fp32_tflops;
@@ -294,6 +297,9 @@ class NativePlanner {
         parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, config), dense_.launch_us});
         break;
       }
+      case CudaConvLibrary::cudnn_graph:
+        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, op_graph_), op_graph_.launch_us});
+        break;
       case CudaConvLibrary::cublaslt:
         parts.push_back(
             {gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, gemm_), gemm_.launch_us + k_walk_us(gemm)});
@@ -405,7 +411,7 @@ class NativePlanner {
   const bool on_cpu_;
   const bool cuda_graph_;
   const Precision precision_;
-  RooflineConfig dense_, winograd_, depthwise_, gemm_, stream_, reorder_;
+  RooflineConfig dense_, winograd_, depthwise_, gemm_, op_graph_, stream_, reorder_;
   RooflineConfig stem_;              // CPU: direct convolutions of fewer than 8 input channels
   std::vector<CacheLevel> levels_;  // CPU: L2, L3, smallest first; stream_ has the rate beyond them (DRAM)
   std::vector<CacheLevel> matrix_levels_;  // CPU convolutions and products: L2, L3; dense_ has the rate beyond

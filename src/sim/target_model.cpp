@@ -93,6 +93,8 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.eltwise_ns_per_element", &CudaParameters::eltwise_ns_per_element},
     {"cuda.cudnn_fp32_efficiency", &CudaParameters::cudnn_fp32_efficiency},
     {"cuda.cudnn_tensor_efficiency", &CudaParameters::cudnn_tensor_efficiency},
+    {"cuda.cudnn_graph_efficiency", &CudaParameters::cudnn_graph_efficiency},
+    {"cuda.cudnn_graph_us", &CudaParameters::cudnn_graph_us},
     {"cuda.fp32_k_ns", &CudaParameters::fp32_k_ns},
     {"cuda.depthwise_efficiency", &CudaParameters::depthwise_efficiency},
 };

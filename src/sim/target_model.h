@@ -120,6 +120,14 @@ struct CudaParameters {
   // reaches another fraction of the same peaks; the profiles name which ran each convolution.
   double cudnn_fp32_efficiency = 0;
   double cudnn_tensor_efficiency = 0;
+  // cuDNN's operation graphs ("cudnn-graph:ENGINE", tensor cores): the convolution and its epilogue (bias,
+  // residual, ReLU or Clip(0, hi)) in one kernel of cuDNN's engines, not its legacy API's kernels: a fraction of
+  // the tensor cores' peak of their own, and a time per kernel beyond a library kernel's. Fitted to the H100's
+  // calibration profiles of 374f56b (61 of their FP16 convolutions ran as graphs in the first call's round 1):
+  // 1.27 and 0.92 µs, the legacy kernels 0.73 (docs/validation.md, "The H100"). Above 1 because the waves are
+  // counted in the gpu group's tiles, which are not the graph engines' own.
+  double cudnn_graph_efficiency = 0;
+  double cudnn_graph_us = 0;
   // cuBLAS/cuBLASLt's FP32 products (CUDA cores) take this long per element of their reduction K beyond the
   // wave model of their arithmetic: at small sizes the walk along K, not the arithmetic, sets their time. At
   // batch 1 ResNet-50's FP32 1x1 products take twice as long as its FP16 ones of the same shapes (16 against

@@ -74,6 +74,7 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
   truth.cuda.cudnn_fp32_efficiency = 0.7, truth.cuda.cudnn_tensor_efficiency = 0.15;  // where cuDNN runs one
   truth.cuda.fp32_k_ns = 3;  // FP32 products' walk along K
   truth.cuda.depthwise_efficiency = 0.5;
+  truth.cuda.cudnn_graph_efficiency = 0.001;  // slow enough that no convolution takes cuDNN's operation graph
   std::vector<MeasuredProfile> profiles;
   for (Precision precision : {Precision::fp32, Precision::fp16})
     for (std::string_view model : {"mobilenetv2-12", "resnet50-v1-12"})
@@ -89,6 +90,7 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
   // Given: four graph-replayed latencies cannot tell a library kernel's gap from an own kernel's.
   fitted.cuda.graph_library_us = truth.cuda.graph_library_us;
   fitted.cuda.depthwise_efficiency = truth.cuda.depthwise_efficiency;
+  fitted.cuda.cudnn_graph_efficiency = truth.cuda.cudnn_graph_efficiency;
   Result<Calibration> c = calibrate(target, fitted, profiles, keys);
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_NEAR(fitted.cuda.fp32_efficiency, 0.9, 0.9 * 0.01);
@@ -105,7 +107,8 @@ TEST(Calibrate, RecoversKnownCudaParametersFromSyntheticProfiles) {
   EXPECT_LT(c->objective_after, 1e-6);
 }
 
-// Profiles whose convolutions all ran on cuDNN (the backend timed them so), with their layers timed inside a
+// Profiles whose convolutions all ran on cuDNN (the backend timed them so; in FP16 every other 3x3 one as an
+// operation graph, at a rate of its own), with their layers timed inside a
 // replayed CUDA Graph, each holding the event node after it: calibration prices each convolution in the form
 // its layer names and predicts the layers as replayed plus the event, so it recovers the parameters, the
 // event's cost apart from the gap between kernels (the whole-model latency has no events). Ignoring the forms
@@ -117,6 +120,7 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
   truth.cuda.cudnn_fp32_efficiency = 0.7, truth.cuda.cudnn_tensor_efficiency = 0.15;
   truth.cuda.graph_library_us = 2;
   truth.cuda.depthwise_efficiency = 0.5;
+  truth.cuda.cudnn_graph_efficiency = 0.4;
   std::vector<MeasuredProfile> profiles;
   for (Precision precision : {Precision::fp32, Precision::fp16}) {
     MeasuredProfile p;
@@ -126,13 +130,17 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
     p.plan.precision = precision;
     p.plan.cuda_graph = p.layers_in_graph = true;
     std::vector<NativeKernel> kernels = *native_kernels(p.graph, p.plan);
-    int cudnn = 0;
+    int cudnn = 0, graphs = 0;
     for (NativeKernel& k : kernels)
       if (k.node && k.node->op == OpKind::FusedConv) {
-        k.implementation = cuda_conv_forms(p.graph, *k.node, precision).front();
+        const std::vector<std::string> forms = cuda_conv_forms(p.graph, *k.node, precision);
+        const bool graph = forms.front().starts_with("cudnn") && forms.back().starts_with("cudnn-graph") && cudnn % 2;
+        k.implementation = graph ? forms.back() + ":eng41" : forms.front();
         cudnn += k.implementation.starts_with("cudnn");
+        graphs += graph;
       }
     EXPECT_GT(cudnn, 10);
+    EXPECT_EQ(graphs > 5, precision == Precision::fp16);
     Result<InferencePlan> plan = plan_native(p.graph, kernels, target.name, truth, p.plan);
     ASSERT_TRUE(plan.ok()) << plan.status().message();
     for (const PlanStep& s : plan->steps) {
@@ -152,7 +160,8 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
   fitted.cuda.depthwise_efficiency = truth.cuda.depthwise_efficiency;
   Result<Calibration> c = calibrate(target, fitted, profiles,
                                     {"cuda.dram_efficiency", "cuda.graph_kernel_us", "cuda.graph_event_us",
-                                     "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency"});
+                                     "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency",
+                                     "cuda.cudnn_graph_efficiency"});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_NEAR(fitted.cuda.dram_efficiency, 0.12, 0.12 * 0.01);
   // The gap and the event trade against each other in every layer; only the whole-model latency, one term
@@ -161,6 +170,7 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
   EXPECT_NEAR(fitted.cuda.graph_event_us, 2.5, 2.5 * 0.1);
   EXPECT_NEAR(fitted.cuda.cudnn_fp32_efficiency, 0.7, 0.7 * 0.01);  // every 3x3 convolution ran on cuDNN
   EXPECT_NEAR(fitted.cuda.cudnn_tensor_efficiency, 0.15, 0.15 * 0.01);
+  EXPECT_NEAR(fitted.cuda.cudnn_graph_efficiency, 0.4, 0.4 * 0.01);  // the graphs' layers at their own rate
   EXPECT_LT(c->objective_after, 1e-4);
 }
 
