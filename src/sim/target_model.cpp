@@ -104,6 +104,7 @@ constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.copy_latency_us", &MemoryParameters::copy_latency_us},
     {"memory.dma_gb_s", &MemoryParameters::dma_gb_s},
     {"memory.staging_threads", &MemoryParameters::staging_threads},
+    {"memory.staging_gb_s", &MemoryParameters::staging_gb_s},
 };
 
 template <typename Group, size_t N>
@@ -138,7 +139,8 @@ double host_copy_rate_gb_s(const MemoryParameters& m, double bytes) {
   if (m.dma_gb_s <= m.host_copy_gb_s || m.staging_threads < 2) return m.host_copy_gb_s;
   const double pieces = copy_pieces(static_cast<size_t>(bytes), static_cast<unsigned>(m.staging_threads));
   const double staging_s_per_gb = 1 / m.host_copy_gb_s - 1 / m.dma_gb_s;
-  return 1 / (1 / m.dma_gb_s + staging_s_per_gb / pieces);
+  const double ceiling_s_per_gb = pieces > 1 && m.staging_gb_s > 0 ? 1 / m.staging_gb_s : 0;
+  return 1 / (1 / m.dma_gb_s + std::max(staging_s_per_gb / pieces, ceiling_s_per_gb));
 }
 
 std::string_view precision_name(Precision p) {

@@ -155,6 +155,10 @@ struct MemoryParameters {
   // one core staging, and only the staging part divides among the pieces. 0 and 0: one rate for every copy.
   double dma_gb_s = 0;
   double staging_threads = 0;
+  // The most the host stages per second with several pieces at once (its memory bandwidth, shared with the
+  // rest of the machine); 0: no ceiling. On the H100 machine 4 pieces staged 31 GB/s in one call and 18 in
+  // the other where one core stages 11.6 (ResNet-50 batch 32's 19.3 MB input; docs/validation.md, "The H100").
+  double staging_gb_s = 0;
 };
 
 // The rate at which a copy of `bytes` moves, staging pieces included (MemoryParameters).

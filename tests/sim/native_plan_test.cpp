@@ -211,6 +211,12 @@ TEST(NativePlan, LargeCopiesStageOnSeveralCores) {
   EXPECT_DOUBLE_EQ(host_copy_rate_gb_s(m, 3e6), 10);  // one piece
   // 19.3 MB: 4 pieces, 1 / (1/50 + (1/10 - 1/50) / 4) = 25 GB/s
   EXPECT_NEAR(host_copy_rate_gb_s(m, 19.3e6), 25, 1e-9);
+  // The host's staging ceiling: 4 pieces would stage 4 x 12.5 GB/s, the host does 20 at most, so
+  // 1 / (1/50 + 1/20) = 14.3 GB/s; one piece is one core's rate, below any ceiling.
+  m.staging_gb_s = 20;
+  EXPECT_NEAR(host_copy_rate_gb_s(m, 19.3e6), 1 / (1 / 50.0 + 1 / 20.0), 1e-9);
+  EXPECT_DOUBLE_EQ(host_copy_rate_gb_s(m, 3e6), 10);
+  m.staging_gb_s = 0;
   m.staging_threads = 0;
   EXPECT_DOUBLE_EQ(host_copy_rate_gb_s(m, 19.3e6), 10);
 
