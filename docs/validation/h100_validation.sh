@@ -13,10 +13,12 @@
 set -euo pipefail
 E=$(realpath "${EDGESCOPE:-$(command -v edgescope)}")
 HERE=$(cd "$(dirname "$0")" && pwd)
-# The calls of the protocol: every call on the CUDA backend since the stems pack their own input (ccd8fd0);
-# h100/ measured an earlier program (3c2b2da with uncommitted work), whose own kernels were up to 3x slower.
+# The calls of the protocol: the two calls on the CUDA program of 374f56b (convolutions also as cuDNN operation
+# graphs, large inputs and outputs staged on several host cores), measured before the simulator was changed for
+# them. Earlier calls measured other programs: h100-ccd8fd0/ and h100-5c79b1f/ (every copy staged on one core:
+# pass H100_TARGET, below), h100/ (3c2b2da with uncommitted work, whose own kernels were up to 3x slower).
 FOLDERS=()
-for h in ${H100_PROFILES:-$HERE/h100-ccd8fd0 $HERE/h100-5c79b1f}; do FOLDERS+=("$(realpath "$h")"); done
+for h in ${H100_PROFILES:-$HERE/h100-374f56b-1 $HERE/h100-374f56b-2}; do FOLDERS+=("$(realpath "$h")"); done
 mkdir -p /tmp/es/profiles /tmp/es/shared
 [[ -e /tmp/es/shared/models ]] || ln -s "$(realpath "$HERE/../../../shared/models")" /tmp/es/shared/models
 for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o /tmp/es/profiles/$z.onnx > /dev/null; done
@@ -39,8 +41,9 @@ profiles=()
 for h in "${FOLDERS[@]}"; do for c in $CALIBRATION; do for r in 1 2; do
   [[ -f $h/$c.r$r.json ]] && profiles+=("$h/$c.r$r.json")
 done; done; done
-# H100_TARGET: the target to start from. Calls before 374f56b staged every copy on one host core: for those
-# alone, a copy of h100-sxm with memory.staging_threads 0 describes their program.
+# H100_TARGET: the target to start from (default h100-sxm, whose memory.staging_threads 8 is the program of
+# 374f56b). Calls before 374f56b staged every copy on one host core: for those, a copy of h100-sxm with
+# memory.staging_threads 0 describes their program (docs/validation.md, "The H100", history).
 "$E" calibrate "${profiles[@]}" --target "${H100_TARGET:-h100-sxm}" --name h100-sxm-calibrated -o h100-sxm-calibrated.json
 predictions=()
 for c in $CALIBRATION $PREDICT; do
