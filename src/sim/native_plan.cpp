@@ -254,9 +254,11 @@ class NativePlanner {
     steps_.push_back(std::move(*best));
   }
 
-  // CUDA FP32 products (cuBLAS/cuBLASLt on CUDA cores): the latency of walking the reduction K (target_model.h).
+  // CUDA products (cuBLAS/cuBLASLt): the latency of walking the reduction K, per precision (target_model.h).
   double k_walk_us(const GemmShape& gemm) const {
-    return !on_cpu_ && precision_ == Precision::fp32 ? static_cast<double>(gemm.k) * model_.cuda.fp32_k_ns / 1000 : 0;
+    if (on_cpu_) return 0;
+    const double ns = precision_ == Precision::fp32 ? model_.cuda.fp32_k_ns : model_.cuda.tensor_k_ns;
+    return static_cast<double>(gemm.k) * ns / 1000;
   }
 
   static double alone_us(const PlanStep& s) {

@@ -96,6 +96,7 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.cudnn_graph_efficiency", &CudaParameters::cudnn_graph_efficiency},
     {"cuda.cudnn_graph_us", &CudaParameters::cudnn_graph_us},
     {"cuda.fp32_k_ns", &CudaParameters::fp32_k_ns},
+    {"cuda.tensor_k_ns", &CudaParameters::tensor_k_ns},
     {"cuda.depthwise_efficiency", &CudaParameters::depthwise_efficiency},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {

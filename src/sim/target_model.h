@@ -135,6 +135,10 @@ struct CudaParameters {
   // and 8.7 µs with K = 256, where the FLOPs split over the SMs would take under a microsecond
   // (docs/validation.md, "The H100").
   double fp32_k_ns = 0;
+  // The same for FP16 products on tensor cores: at batch 1 ResNet-50's 1x1 products took 7.0 µs against 6.2
+  // predicted with K = 1024 and 8.6 against 6.7 with K = 2048, its 3x3 im2col products (K = 2304, 4608) 10.2-11.7
+  // against 8.9-9.9, those with K = 256 within 8 % (calibration profile, docs/validation.md, "The H100").
+  double tensor_k_ns = 0;
   // Per cuDNN / cuBLAS kernel replayed in a CUDA Graph, in place of graph_kernel_us: the libraries' kernels take
   // longer to start and drain than the backend's own (ResNet-50's FP16 products at batch 1: ~4 µs a layer
   // beyond their arithmetic and the profile's event; YOLOX-nano's Sigmoid and Mul kernels ~1 µs).

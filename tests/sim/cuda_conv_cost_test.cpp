@@ -212,6 +212,25 @@ TEST_F(CudaConvCost, Fp32ProductsPayForTheirWalkAlongK) {
   EXPECT_DOUBLE_EQ(alone_us(step("pointwise", "cublaslt+act")), fp16);
 }
 
+// FP16 products (cuBLASLt on tensor cores) pay cuda.tensor_k_ns per element of K at a rate of their own; cuDNN's
+// kernels, legacy or graph, do not.
+TEST_F(CudaConvCost, Fp16ProductsPayForTheirWalkAlongKAtTheirOwnRate) {
+  const double pointwise = alone_us(step("pointwise", "cublaslt+act"));
+  const double im2col = alone_us(step("relu", "im2col+cublaslt"));
+  const double cudnn = alone_us(step("relu", "cudnn:implicit_precomp_gemm"));
+  const double graph = alone_us(step("relu", "cudnn-graph:eng41"));
+  h100.cuda.tensor_k_ns = 2;
+  EXPECT_NEAR(alone_us(step("pointwise", "cublaslt+act")) - pointwise, 32 * 2e-3, 1e-9);
+  EXPECT_NEAR(alone_us(step("relu", "im2col+cublaslt")) - im2col, 288 * 2e-3, 1e-9);
+  EXPECT_DOUBLE_EQ(alone_us(step("relu", "cudnn:implicit_precomp_gemm")), cudnn);
+  EXPECT_DOUBLE_EQ(alone_us(step("relu", "cudnn-graph:eng41")), graph);
+  o.precision = Precision::fp32;
+  h100.cuda.tensor_k_ns = 0;
+  const double fp32 = alone_us(step("pointwise", "cublaslt+act"));
+  h100.cuda.tensor_k_ns = 2;
+  EXPECT_DOUBLE_EQ(alone_us(step("pointwise", "cublaslt+act")), fp32);
+}
+
 // The backend's depthwise kernel accumulates in FP32 in every precision: its arithmetic runs at
 // cuda.depthwise_efficiency of the CUDA cores' FP32 peak in FP16 as in FP32 (32 channels of 56 x 56 outputs,
 // 9 taps each), not at the products' rate and not twice as fast in FP16.
