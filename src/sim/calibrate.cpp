@@ -215,6 +215,7 @@ std::vector<std::string> default_fit_keys(const std::string& device) {
           "cuda.strided_ns_per_element",
           "cuda.eltwise_ns_per_element", "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency",
           "cuda.cudnn_graph_efficiency", "cuda.cudnn_graph_us", "cuda.fp32_k_ns", "cuda.tensor_k_ns", "cuda.depthwise_efficiency",
+          "cuda.depthwise_us",
           "memory.host_copy_gb_s", "memory.copy_latency_us", "memory.staging_gb_s"};
 }
 

@@ -291,7 +291,8 @@ class NativePlanner {
     }
     switch (f.library) {
       case CudaConvLibrary::own:
-        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, depthwise_), stream_.launch_us});
+        parts.push_back({gemm_kernel_cost(gemm, k.read_bytes + k.write_bytes, depthwise_),
+                         stream_.launch_us + model_.cuda.depthwise_us});
         break;
       case CudaConvLibrary::cudnn: {
         // A grouped convolution on cuDNN runs on CUDA cores like a depthwise one, at a library call's cost.

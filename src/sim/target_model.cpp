@@ -98,6 +98,7 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.fp32_k_ns", &CudaParameters::fp32_k_ns},
     {"cuda.tensor_k_ns", &CudaParameters::tensor_k_ns},
     {"cuda.depthwise_efficiency", &CudaParameters::depthwise_efficiency},
+    {"cuda.depthwise_us", &CudaParameters::depthwise_us},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},

@@ -148,6 +148,12 @@ struct CudaParameters {
   // at the DRAM rate it came out at half its measured time in every calibration model (MobileNetV2 batch 1
   // FP16: 0.075 ms measured for its 17 depthwise layers, 0.042 ms predicted).
   double depthwise_efficiency = 0;
+  // ... and this long per kernel beyond a kernel's fixed time (a floor its small maps do not go under; the
+  // measurements show the floor, not its cause: perhaps each thread's chain of tap loads). In the batch-1 calibration
+  // profiles the small depthwise layers took 3.6-4.5 µs beyond their event where 2.1-2.9 was predicted
+  // (YOLOX-nano FP16: 30 layers, 126 µs measured, 85 predicted; MobileNetV2 FP32: 17, 80 and 63), while the
+  // backend's element-wise kernels of the same profiles were over (docs/validation.md, "The H100").
+  double depthwise_us = 0;
 };
 
 struct MemoryParameters {

@@ -244,6 +244,23 @@ TEST_F(CudaConvCost, DepthwiseKernelRunsAtItsOwnFp32RateInEveryPrecision) {
   }
 }
 
+// The backend's depthwise kernel takes cuda.depthwise_us beyond a kernel's fixed time, host-launched or replayed
+// in a CUDA Graph; its arithmetic and cuDNN's kernels are not affected.
+TEST_F(CudaConvCost, DepthwiseKernelPaysItsOwnTimePerKernel) {
+  const PlanStep before = step("depthwise", "edgescope");
+  const double cudnn = alone_us(step("relu", "cudnn:implicit_precomp_gemm"));
+  h100.cuda.depthwise_us = 1.5;
+  const PlanStep after = step("depthwise", "edgescope");
+  EXPECT_DOUBLE_EQ(after.fixed_us, before.fixed_us + 1.5);
+  EXPECT_DOUBLE_EQ(after.compute_us, before.compute_us);
+  EXPECT_DOUBLE_EQ(alone_us(step("relu", "cudnn:implicit_precomp_gemm")), cudnn);
+  o.cuda_graph = true;
+  h100.cuda.depthwise_us = 0;
+  const double graph = step("depthwise", "edgescope").fixed_us;
+  h100.cuda.depthwise_us = 1.5;
+  EXPECT_DOUBLE_EQ(step("depthwise", "edgescope").fixed_us, graph + 1.5);
+}
+
 // A stem of 3 input channels first copies its input into its own channels-last buffer (an own kernel, at the
 // strided kernels' time per element, or its traffic), and in FP16 runs on the channels padded to 4: K = 3 x 3 x 4
 // = 36, two 32-deep steps where 27 would take one.
