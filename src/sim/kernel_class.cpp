@@ -208,6 +208,11 @@ double unpadded_tap_fraction(const Graph& graph, const Node& conv) {
   return fraction;
 }
 
+bool few_channel_stem(const Graph& graph, const Node& conv) {
+  const Shape& x = graph.value(conv.inputs.at(0)).shape;
+  return conv.attrs.get_int("group", 1) == 1 && x.size() >= 2 && x[1] < 8;
+}
+
 double fused_math_elements(const Graph& graph, const NativeKernel& k, int64_t lanes) {
   if (!k.node || k.node->op != OpKind::FusedConv) return 0;
   const std::optional<OpKind> activation = op_from_onnx_name(k.node->attrs.get_string("activation"));

@@ -64,6 +64,10 @@ double copy_runs(const Graph& graph, const NativeKernel& kernel);
 // large feature maps; 0.6 for a 5x5 kernel over 3 rows with 2 rows of padding either side.
 double unpadded_tap_fraction(const Graph& graph, const Node& conv);
 
+// A convolution of one group and fewer than 8 input channels (an RGB stem), which both backends run apart:
+// oneDNN reads its plain input a few channels per tap; the CUDA backend packs it into a buffer of its own.
+bool few_channel_stem(const Graph& graph, const Node& conv);
+
 // The elements a CPU convolution's fused activation applies a transcendental function to (a FusedConv with
 // activation Sigmoid, Tanh, ...; oneDNN runs it as an eltwise post-op in the kernel's epilogue), channels padded
 // to whole vectors of `lanes` as the kernel writes them; 0 for any other kernel. YOLOX's heads' 1x1

@@ -85,9 +85,6 @@ class NativePlanner {
                         {c.l3_kib * 1024, c.conv_l3_bandwidth_gb_s * threads}};
       stem_ = dense_;
       stem_.compute_fraction = c.stem_efficiency;
-      l2_bytes_ = c.l2_kib * 1024 * threads;
-      warm_call_fraction_ = c.warm_call_fraction;
-      block_rate_ = c.fused_block_rate;
       stream_.dram_gb_s = c.stream_dram_bandwidth_gb_s * threads;
       reorder_ = stream_;
       reorder_.launch_us = c.reorder_overhead_us;
@@ -123,7 +120,7 @@ class NativePlanner {
     if (on_cpu_) {
       layouts_ = cpu_layouts(graph_, kernels, dense_.tile_n);
       // A model whose constants and live activations fit in the L2 runs every call warm.
-      if (resident_bytes(graph_) <= l2_bytes_) call_fraction_ = warm_call_fraction_;
+      if (resident_bytes(graph_) <= levels_.front().bytes) call_fraction_ = model_.cpu.warm_call_fraction;
     }
     for (const NativeKernel& k : kernels) kernel(k);
     for (ValueId v : graph_.outputs) copy(v, EngineKind::copy_d2h, bench::Phase::d2h, "copy out");
@@ -212,7 +209,7 @@ class NativePlanner {
       const KernelClass kind = depthwise ? KernelClass::depthwise : KernelClass::dense;
       s.compute_us += gemm_kernel_cost(gemm_shape(*part, kind), 0, depthwise ? depthwise_ : dense_).compute_us;
     }
-    s.compute_us /= block_rate_;
+    s.compute_us /= model_.cpu.fused_block_rate;
     const double traffic = k.read_bytes + k.write_bytes;
     if (const CacheLevel* level = level_of(matrix_levels_, traffic)) {
       s.compute_us = std::max(s.compute_us, traffic / (level->gb_s * 1e3));
@@ -234,11 +231,9 @@ class NativePlanner {
 
   // A direct convolution of fewer than 8 input channels (an RGB stem): oneDNN reads its plain input a few
   // channels per tap, below the rate of its other convolutions.
-  bool stem(const NativeKernel& k, KernelClass kind) const {
-    if (kind != KernelClass::dense || !k.node || (k.node->op != OpKind::Conv && k.node->op != OpKind::FusedConv))
-      return false;
-    const Shape& x = graph_.value(k.node->inputs[0]).shape;
-    return k.node->attrs.get_int("group", 1) == 1 && x.size() >= 2 && x[1] < 8;
+  bool cpu_stem(const NativeKernel& k, KernelClass kind) const {
+    return kind == KernelClass::dense && k.node && (k.node->op == OpKind::Conv || k.node->op == OpKind::FusedConv) &&
+           few_channel_stem(graph_, *k.node);
   }
 
   // A CUDA convolution in the form its profile names (k.implementation), else in the form of those the backend
@@ -282,8 +277,8 @@ class NativePlanner {
     // A convolution of fewer than 8 input channels (an RGB stem) first copies its input into a channels-last
     // buffer of its own, an own strided kernel every inference, and with tensor cores runs on the channels
     // zero-padded to a multiple of 4 (backends/cuda/lower_conv.cpp).
-    const int64_t channels = graph_.value(node.inputs[0]).shape.at(1);
-    if (node.attrs.get_int("group", 1) == 1 && channels < 8 && graph_.value(node.inputs[1]).is_initializer()) {
+    if (few_channel_stem(graph_, node) && graph_.value(node.inputs[1]).is_initializer()) {
+      const int64_t channels = graph_.value(node.inputs[0]).shape[1];
       KernelCost pack = stream_kernel_cost(0, 2 * x_bytes, stream_);
       pack.compute_us = numel(node.inputs[0]) * model_.cuda.strided_ns_per_element / 1000;
       parts.push_back({pack, stream_.launch_us});
@@ -367,7 +362,7 @@ class NativePlanner {
       steps_.push_back(std::move(s));
       return;
     }
-    RooflineConfig config = on_cpu_ && stem(k, kind) ? stem_
+    RooflineConfig config = on_cpu_ && cpu_stem(k, kind) ? stem_
                             : kind == KernelClass::dense ? dense_
                             : kind == KernelClass::winograd ? winograd_ : kind == KernelClass::gemm ? gemm_
                             : kind == KernelClass::depthwise ? depthwise_ : kind == KernelClass::reorder ? reorder_ : stream_;
@@ -418,10 +413,7 @@ class NativePlanner {
   RooflineConfig stem_;              // CPU: direct convolutions of fewer than 8 input channels
   std::vector<CacheLevel> levels_;  // CPU: L2, L3, smallest first; stream_ has the rate beyond them (DRAM)
   std::vector<CacheLevel> matrix_levels_;  // CPU convolutions and products: L2, L3; dense_ has the rate beyond
-  double l2_bytes_ = 0;                    // CPU: the threads' L2 together
-  double warm_call_fraction_ = 1;          // CPU: fixed costs of an L2-resident model, against cold calls
-  double call_fraction_ = 1;               // ... this model's
-  double block_rate_ = 1;                  // CPU: fused blocks' arithmetic, against oneDNN's layers
+  double call_fraction_ = 1;               // CPU: this model's fixed costs per call, against cold calls
   double reference_overhead_us_ = 0;
   double broadcast_row_us_ = 0;  // CPU row_broadcast kernels: per row, spread over the threads
   double run_us_ = 0;            // CPU reference kernels: per contiguous run they copy (copy_runs)

@@ -31,10 +31,11 @@ void take_fastest(MeasuredProfile& merged, const MeasuredProfile& repeat) {
       merged.layers[it->second] = l;
     }
   }
-  if (repeat.latency_ms > 0 && (merged.latency_ms <= 0 || repeat.latency_ms < merged.latency_ms))
-    merged.latency_ms = repeat.latency_ms;
-  if (repeat.compute_ms > 0 && (merged.compute_ms <= 0 || repeat.compute_ms < merged.compute_ms))
-    merged.compute_ms = repeat.compute_ms;
+  auto keep_fastest = [](double& kept, double measured) {  // 0: not measured
+    if (measured > 0 && (kept <= 0 || measured < kept)) kept = measured;
+  };
+  keep_fastest(merged.latency_ms, repeat.latency_ms);
+  keep_fastest(merged.compute_ms, repeat.compute_ms);
 }
 
 }  // namespace

@@ -109,6 +109,26 @@ class CudaConvCost : public testing::Test {
       if (s.layer) return s;
     return {};
   }
+  // Products (cuBLASLt) in `precision` pay `ns_per_k` per element of their reduction K on top of their arithmetic;
+  // cuDNN's kernels, legacy or graph, do not, nor do the products of the `other` precision.
+  void expect_products_walk_k(Precision precision, double CudaParameters::*ns_per_k, Precision other) {
+    o.precision = precision;
+    h100.cuda.*ns_per_k = 0;
+    const std::vector<const char*> cudnn = {"cudnn:implicit_precomp_gemm", "cudnn-graph:eng41"};
+    const double pointwise = alone_us(step("pointwise", "cublaslt+act"));
+    const double im2col = alone_us(step("relu", "im2col+cublaslt"));
+    std::vector<double> library;
+    for (const char* form : cudnn) library.push_back(alone_us(step("relu", form)));
+    h100.cuda.*ns_per_k = 5;
+    EXPECT_NEAR(alone_us(step("pointwise", "cublaslt+act")) - pointwise, 32 * 5e-3, 1e-9);  // K = 32 input channels
+    EXPECT_NEAR(alone_us(step("relu", "im2col+cublaslt")) - im2col, 288 * 5e-3, 1e-9);     // K = 3 x 3 x 32
+    for (size_t i = 0; i < cudnn.size(); ++i) EXPECT_DOUBLE_EQ(alone_us(step("relu", cudnn[i])), library[i]) << cudnn[i];
+    o.precision = other;
+    h100.cuda.*ns_per_k = 0;
+    const double other_pointwise = alone_us(step("pointwise", "cublaslt+act"));
+    h100.cuda.*ns_per_k = 5;
+    EXPECT_DOUBLE_EQ(alone_us(step("pointwise", "cublaslt+act")), other_pointwise);
+  }
   double y_bytes(const Node& n) const { return static_cast<double>(shape_numel(g.graph.value(n.outputs[0]).shape)) * 2; }
   static double alone_us(const PlanStep& s) {
     return s.fixed_us + std::max(s.compute_us, s.dram_bytes / (s.bandwidth_gb_s * 1e3));
@@ -194,41 +214,12 @@ TEST_F(CudaConvCost, CudnnGraphPaysItsOwnTimePerKernel) {
   EXPECT_EQ(step("pointwise6", "").implementation, "cudnn-graph");
 }
 
-// FP32 products (cuBLASLt on CUDA cores) pay cuda.fp32_k_ns per element of their reduction K on top of their
-// arithmetic; cuDNN's kernels and FP16 products do not.
+// FP32 products (CUDA cores) pay cuda.fp32_k_ns, FP16 ones (tensor cores) cuda.tensor_k_ns: each at its own rate.
 TEST_F(CudaConvCost, Fp32ProductsPayForTheirWalkAlongK) {
-  o.precision = Precision::fp32;
-  const double pointwise = alone_us(step("pointwise", "cublaslt+act"));
-  const double im2col = alone_us(step("relu", "im2col+cublaslt"));
-  const double cudnn = alone_us(step("relu", "cudnn:implicit_precomp_gemm"));
-  h100.cuda.fp32_k_ns = 5;
-  EXPECT_NEAR(alone_us(step("pointwise", "cublaslt+act")) - pointwise, 32 * 5e-3, 1e-9);  // K = 32 input channels
-  EXPECT_NEAR(alone_us(step("relu", "im2col+cublaslt")) - im2col, 288 * 5e-3, 1e-9);     // K = 3 x 3 x 32
-  EXPECT_DOUBLE_EQ(alone_us(step("relu", "cudnn:implicit_precomp_gemm")), cudnn);
-  o.precision = Precision::fp16;
-  h100.cuda.fp32_k_ns = 0;
-  const double fp16 = alone_us(step("pointwise", "cublaslt+act"));
-  h100.cuda.fp32_k_ns = 5;
-  EXPECT_DOUBLE_EQ(alone_us(step("pointwise", "cublaslt+act")), fp16);
+  expect_products_walk_k(Precision::fp32, &CudaParameters::fp32_k_ns, Precision::fp16);
 }
-
-// FP16 products (cuBLASLt on tensor cores) pay cuda.tensor_k_ns per element of K at a rate of their own; cuDNN's
-// kernels, legacy or graph, do not.
 TEST_F(CudaConvCost, Fp16ProductsPayForTheirWalkAlongKAtTheirOwnRate) {
-  const double pointwise = alone_us(step("pointwise", "cublaslt+act"));
-  const double im2col = alone_us(step("relu", "im2col+cublaslt"));
-  const double cudnn = alone_us(step("relu", "cudnn:implicit_precomp_gemm"));
-  const double graph = alone_us(step("relu", "cudnn-graph:eng41"));
-  h100.cuda.tensor_k_ns = 2;
-  EXPECT_NEAR(alone_us(step("pointwise", "cublaslt+act")) - pointwise, 32 * 2e-3, 1e-9);
-  EXPECT_NEAR(alone_us(step("relu", "im2col+cublaslt")) - im2col, 288 * 2e-3, 1e-9);
-  EXPECT_DOUBLE_EQ(alone_us(step("relu", "cudnn:implicit_precomp_gemm")), cudnn);
-  EXPECT_DOUBLE_EQ(alone_us(step("relu", "cudnn-graph:eng41")), graph);
-  o.precision = Precision::fp32;
-  h100.cuda.tensor_k_ns = 0;
-  const double fp32 = alone_us(step("pointwise", "cublaslt+act"));
-  h100.cuda.tensor_k_ns = 2;
-  EXPECT_DOUBLE_EQ(alone_us(step("pointwise", "cublaslt+act")), fp32);
+  expect_products_walk_k(Precision::fp16, &CudaParameters::tensor_k_ns, Precision::fp32);
 }
 
 // The backend's depthwise kernel accumulates in FP32 in every precision: its arithmetic runs at
