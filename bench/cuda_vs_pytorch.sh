@@ -159,7 +159,8 @@ PY
       for graph_flag in "" "--cuda-graph"; do
         json="$WORK/es.$model.$batch.$precision${graph_flag:+.graph}.json"
         echo "== $model batch $batch $precision: edgescope $graph_flag" >&2
-        if "$EDGESCOPE" bench "$onnx" --device cuda --precision "$precision" $graph_flag --iterations "$ITERATIONS" \
+        # Pageable host memory on both sides: PyTorch copies its ordinary CPU tensor (x.to('cuda')).
+        if "$EDGESCOPE" bench "$onnx" --device cuda --host-memory pageable --precision "$precision" $graph_flag --iterations "$ITERATIONS" \
              --json "$json" > "$WORK/es.log" 2>&1; then
           read -r lat comp < <("$PYTHON" -c "import json,sys; s=json.load(open(sys.argv[1]))['summary']; print(s['latency_ms']['median'], s['compute_ms']['median'])" "$json")
           if [[ -z "$es_lat" ]] || awk -v a="$lat" -v b="$es_lat" 'BEGIN { exit !(a < b) }'; then es_lat=$lat es_comp=$comp; fi

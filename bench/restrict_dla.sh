@@ -55,7 +55,8 @@ bench() {
   local name="$1" model="$2"
   shift 2
   echo "== edgescope bench $(basename "$model") $*" >&2
-  "$EDGESCOPE" bench "$model" --iterations "$ITERATIONS" --warmup-iterations 100 --profile-layers 20 \
+  # Pageable host memory in every row: a restricted plan's boundaries pass through ordinary host tensors.
+  "$EDGESCOPE" bench "$model" --iterations "$ITERATIONS" --warmup-iterations 100 --profile-layers 20 --host-memory pageable \
     --json "$WORK/$name.json" "$@" \
     > "$WORK/$name.log" 2>&1 || { echo "failed: $(grep -m1 "error:" "$WORK/$name.log")" >&2; rm -f "$WORK/$name.json"; }
 }

@@ -42,11 +42,17 @@ class Executable {
   virtual ~Executable() = default;
 
   virtual std::string device_name() const = 0;  // "cpu", "cuda:0", "cuda:0+cpu"
-  // Input/output order is the graph's; shapes and dtypes must match the compiled graph exactly.
+  // Input/output order is the graph's; shapes and dtypes must match the compiled graph exactly. Tensors from
+  // pinned_host_tensor() are read and written by the device's copy engine directly, without a host copy, so the
+  // inputs must stay unchanged and the outputs unread until synchronize() returns.
   virtual Status copy_inputs(std::span<const Tensor> inputs) = 0;
   virtual Status execute() = 0;
   virtual Status copy_outputs(std::span<Tensor> outputs) = 0;
   virtual Status synchronize() = 0;
+
+  // A zero-initialised host tensor in page-locked memory that the device copies from and to directly, as
+  // trtexec's own input and output buffers are; nullopt where the device has no such memory (the CPU).
+  virtual Result<std::optional<Tensor>> pinned_host_tensor(DType, const Shape&) { return std::optional<Tensor>{}; }
 
   // Runs once with per-layer timing (a separate run, like trtexec --separateProfileRun).
   virtual Result<std::vector<LayerTime>> profile_layers() = 0;

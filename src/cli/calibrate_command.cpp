@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -77,6 +78,8 @@ Result<sim::MeasuredProfile> read_profile(const std::string& path) {
   ES_ASSIGN_OR_RETURN(int64_t batch, integer_option(path, "batch", option_of(options, "batch", "0")));
   p.plan.threads = static_cast<int>(threads);
   p.plan.cuda_graph = option_of(options, "cuda_graph", "false") == "true";
+  // Profiles from before bench's --host-memory staged every copy.
+  p.plan.pinned_host = option_of(options, "host_memory", "pageable") == "pinned";
   p.layers_in_graph = option_of(options, "layer_timing", "host") == "graph";
   ModelCliOptions model_options;
   model_options.model_path = model.string();
@@ -125,7 +128,10 @@ Status run_calibrate(const CalibrateCliOptions& o) {
   }
   const size_t files = profiles.size();
   profiles = sim::merge_repeated_profiles(std::move(profiles));
-  std::vector<std::string> keys = o.fit.empty() ? sim::default_fit_keys(profiles.at(0).plan.device) : o.fit;
+  const bool pinned = std::any_of(profiles.begin(), profiles.end(), [](const sim::MeasuredProfile& p) {
+    return p.plan.device != "cpu" && p.plan.pinned_host;
+  });
+  std::vector<std::string> keys = o.fit.empty() ? sim::default_fit_keys(profiles.at(0).plan.device, pinned) : o.fit;
   ES_ASSIGN_OR_RETURN(sim::Calibration c, sim::calibrate(target, model, profiles, keys));
 
   int matched = 0;

@@ -25,6 +25,7 @@ struct SimulateCliOptions {
   int64_t batch = 0;
   int threads = 0;
   bool cuda_graph = false;
+  std::string host_memory = "pinned";
   int64_t iterations = 1000;
   int streams = 1;
   std::string json_path, trace_path;
@@ -40,6 +41,9 @@ Status run_simulate(const SimulateCliOptions& o) {
   ES_ASSIGN_OR_RETURN(options.plan.trt, placement::parse_trt_version(o.trt));
   options.plan.symbolic_batch = o.symbolic_batch;
   options.plan.cuda_graph = o.cuda_graph;
+  if (o.host_memory != "pinned" && o.host_memory != "pageable")
+    return error(StatusCode::invalid_argument, "--host-memory '{}': expected pinned or pageable", o.host_memory);
+  options.plan.pinned_host = o.host_memory == "pinned";
   options.iterations = o.iterations;
   options.streams = o.streams;
   ES_ASSIGN_OR_RETURN(sim::Simulation sim, sim::simulate(graph, target, options));
@@ -55,6 +59,7 @@ Status run_simulate(const SimulateCliOptions& o) {
   r.options["threads"] = std::to_string(o.threads);
   r.options["symbolic_batch"] = o.symbolic_batch ? "true" : "false";
   r.options["cuda_graph"] = o.cuda_graph ? "true" : "false";
+  r.options["host_memory"] = o.host_memory;
 
   fmt::print("{}{}{}", report::format_console(r), plan_summary(sim.plan), layer_table(r));
   ES_TRY(write_text(o.json_path, report::to_json(r), "--json"));
@@ -81,6 +86,10 @@ Command add_simulate_command(CLI::App& app) {
   cmd->add_option("--precision", o->precision, "fp32 (not on the DLA) | fp16 | int8")->capture_default_str();
   cmd->add_option("--threads", o->threads, "cpu: threads (0 = the target's cores)")->capture_default_str();
   cmd->add_flag("--cuda-graph", o->cuda_graph, "cuda: the inference replays one CUDA Graph (as bench --cuda-graph)");
+  cmd->add_option("--host-memory", o->host_memory,
+                  "cuda: the inputs and outputs in pinned host memory, copied directly (as bench's default) | pageable "
+                  "(staged through a pinned buffer, as bench --host-memory pageable)")
+      ->capture_default_str();
   cmd->add_option("--trt", o->trt, "TensorRT release whose parser and DLA rules apply: 8.5, 8.6, 10")->capture_default_str();
   cmd->add_flag("--symbolic-batch", o->symbolic_batch,
                 "The ONNX inputs declare a symbolic batch dimension (as the ONNX Model Zoo files do): TensorRT's "

@@ -75,6 +75,11 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   buffer_ = std::shared_ptr<std::byte[]>(p, [](std::byte* q) { std::free(q); });
 }
 
+Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<std::byte[]> storage)
+    : dtype_(dtype), shape_(std::move(shape)), numel_(shape_numel(shape_)), buffer_(std::move(storage)) {
+  ES_ASSERT(buffer_ != nullptr);
+}
+
 std::vector<int64_t> Tensor::to_int64_vector() const {
   std::vector<int64_t> out(static_cast<size_t>(numel_));
   for (int64_t i = 0; i < numel_; ++i) {

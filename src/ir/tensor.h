@@ -33,6 +33,9 @@ class Tensor {
   Tensor() = default;
   // Zero-initialised storage. Asserts the size is sane: callers validate untrusted sizes first.
   Tensor(DType dtype, Shape shape);
+  // Over storage allocated elsewhere (e.g. a device's pinned host memory), which must hold the shape's bytes
+  // and be zeroed by its allocator; the tensor shares its ownership.
+  Tensor(DType dtype, Shape shape, std::shared_ptr<std::byte[]> storage);
 
   template <typename T>
   static Tensor from_vector(Shape shape, const std::vector<T>& values) {

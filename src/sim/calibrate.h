@@ -61,8 +61,9 @@ struct Calibration {
   double objective_before = 0, objective_after = 0;
 };
 
-// The parameters `calibrate` fits by default for profiles of `device` (cpu; cuda / gpu).
-std::vector<std::string> default_fit_keys(const std::string& device);
+// The parameters `calibrate` fits by default for profiles of `device` (cpu; cuda / gpu); `pinned_copies`: some
+// profile copied from pinned host memory, which times the copy engine's own rate (memory.dma_gb_s).
+std::vector<std::string> default_fit_keys(const std::string& device, bool pinned_copies = false);
 
 // Fits `keys` of `model` in place. Every profile must use a device the model describes and match at least
 // one layer.

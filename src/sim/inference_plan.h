@@ -45,6 +45,10 @@ struct PlanOptions {
   // cuda: the inference replays one CUDA Graph (bench --cuda-graph), so a kernel costs the GPU's gap between
   // kernels of a graph (cuda.graph_kernel_us) instead of its launch from the host.
   bool cuda_graph = false;
+  // cuda: the inputs and outputs lie in pinned host memory (bench --host-memory pinned, the default), which the
+  // copy engine moves directly at memory.dma_gb_s; else they are staged through a pinned buffer
+  // (host_copy_rate_gb_s).
+  bool pinned_host = true;
 };
 
 struct InferencePlan {

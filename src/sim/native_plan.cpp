@@ -54,7 +54,8 @@ double resident_bytes(const Graph& graph) {
 class NativePlanner {
  public:
   NativePlanner(const Graph& graph, const TargetModel& model, const PlanOptions& o)
-      : graph_(graph), model_(model), on_cpu_(o.device == "cpu"), cuda_graph_(o.cuda_graph), precision_(o.precision) {
+      : graph_(graph), model_(model), on_cpu_(o.device == "cpu"), cuda_graph_(o.cuda_graph), pinned_host_(o.pinned_host),
+        precision_(o.precision) {
     if (on_cpu_) {
       const CpuParameters& c = model.cpu;
       const double threads = o.threads > 0 ? o.threads : c.cores;
@@ -162,7 +163,8 @@ class NativePlanner {
     PlanStep s{fmt::format("{} {}", what, graph_.value(v).name), "Copy", engine, phase};
     s.fixed_us = model_.memory.copy_latency_us;
     s.dram_bytes = numel(v) * static_cast<double>(dtype_size(graph_.value(v).dtype));
-    s.bandwidth_gb_s = host_copy_rate_gb_s(model_.memory, s.dram_bytes);
+    const MemoryParameters& m = model_.memory;
+    s.bandwidth_gb_s = pinned_host_ && m.dma_gb_s > 0 ? m.dma_gb_s : host_copy_rate_gb_s(m, s.dram_bytes);
     steps_.push_back(std::move(s));
   }
 
@@ -408,6 +410,7 @@ class NativePlanner {
   const TargetModel& model_;
   const bool on_cpu_;
   const bool cuda_graph_;
+  const bool pinned_host_;
   const Precision precision_;
   RooflineConfig dense_, winograd_, depthwise_, gemm_, op_graph_, stream_, reorder_;
   RooflineConfig stem_;              // CPU: direct convolutions of fewer than 8 input channels

@@ -8,13 +8,13 @@
 namespace es::sim {
 namespace {
 
-using CaseKey = std::tuple<std::string, std::string, int, int, bool, bool, std::vector<Shape>>;
+using CaseKey = std::tuple<std::string, std::string, int, int, bool, bool, bool, std::vector<Shape>>;
 
 CaseKey case_of(const MeasuredProfile& p) {
   std::vector<Shape> inputs;
   for (ValueId v : p.graph.inputs) inputs.push_back(p.graph.value(v).shape);
   return {p.model, p.plan.device, static_cast<int>(p.plan.precision), p.plan.threads, p.plan.cuda_graph,
-          p.layers_in_graph, std::move(inputs)};
+          p.plan.pinned_host, p.layers_in_graph, std::move(inputs)};
 }
 
 // Folds `repeat` into `merged`: per layer name the fastest median (with its implementation), the fastest

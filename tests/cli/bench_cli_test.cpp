@@ -44,6 +44,7 @@ TEST(BenchCli, ShortRealBenchWritesEveryFormat) {
   EXPECT_FALSE(r["provenance"]["version"].get<std::string>().empty());
   EXPECT_EQ(r["provenance"]["device"], "cpu");
   EXPECT_EQ(r["options"]["iterations"], "20");
+  EXPECT_EQ(r["options"]["host_memory"], "pageable");  // the CPU has no pinned memory: the default gives way
   ASSERT_EQ(r["iterations"].size(), 20u);
   for (const json& it : r["iterations"]) EXPECT_GT(it["latency_ms"].get<double>(), 0);
   EXPECT_GT(r["summary"]["latency_ms"]["median"].get<double>(), 0);
@@ -121,6 +122,7 @@ TEST(BenchCli, BadImageOptionsAreOneLineErrors) {
   if (!fs::exists(kMobileNet)) GTEST_SKIP() << "shared models absent";
   fs::path dir = fresh_dir("bench_cli_errors");
   expect_one_line_error(run_cli("bench " + kMobileNet + " --labels " + kLabels), "needs --images");
+  expect_one_line_error(run_cli("bench " + kMobileNet + " --host-memory locked"), "--host-memory");
   expect_one_line_error(run_cli("bench " + kMobileNet + " --images " + (dir / "missing").string()), "not a folder");
   expect_one_line_error(run_cli("bench " + kMobileNet + " --images " + dir.string()), "no image files");
 

@@ -4,13 +4,13 @@
 #include "cli_test_util.h"
 
 #include <gtest/gtest.h>
-
-#include <regex>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
 
 namespace {
 
@@ -54,6 +54,24 @@ TEST_F(SimCli, CompareWritesTableJsonAndTrace) {
     dla_track |= name == "DLA run: dla0";
   }
   EXPECT_TRUE(gpu_track && dla_track) << t.dump().substr(0, 2000);
+}
+
+// The CUDA backend's copies as bench makes them: by default from pinned host memory at the copy engine's rate,
+// with --host-memory pageable staged first (slower for batch 32's 19 MB input), each recorded in the options.
+TEST_F(SimCli, SimulateCudaCopiesFromPinnedOrPageableMemory) {
+  std::map<std::string, double> h2d_ms;
+  for (const char* memory : {"pinned", "pageable"}) {
+    const fs::path json = dir_ / (std::string("h2d-") + memory + ".json");
+    Outcome o = run_cli("simulate " + (dir_ / "mb.onnx").string() + " --target h100-sxm --device cuda --batch 32 --iterations 2 "
+                        "--host-memory " + memory + " --json " + json.string());
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    nlohmann::json j = read_json(json);
+    EXPECT_EQ(j["options"]["host_memory"], memory);
+    h2d_ms[memory] = j["summary"]["h2d_ms"]["median"].get<double>();
+  }
+  EXPECT_GT(h2d_ms["pageable"], 1.2 * h2d_ms["pinned"]);
+  expect_one_line_error(run_cli("simulate " + (dir_ / "mb.onnx").string() + " --target h100-sxm --device cuda --host-memory mapped"),
+                        "--host-memory 'mapped'");
 }
 
 TEST_F(SimCli, CompareRefusesATargetWithoutDla) {

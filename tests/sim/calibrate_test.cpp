@@ -177,25 +177,38 @@ TEST(Calibrate, CudaLayersInTheFormTheProfileNamesAndAsTheyWereTimed) {
 // A CUDA profile measures the GPU's compute apart from the latency (CUDA events around the replayed graph). Its
 // kernels here take 30 % longer than any parameter fitted below can make them: the copies' parameters, fitted
 // to what the host adds besides the compute, still come out right. (Fitted to the whole latency they would
-// make up for the kernels.)
+// make up for the kernels.) Staged copies (pageable host memory) time the host's staging rate; copies from
+// pinned memory the copy engine's own, and the other rate leaves them alone.
 TEST(Calibrate, CudaCopiesFitTheHostsPartOfTheLatencyNotTheKernels) {
   placement::Target target = *placement::find_target("h100-sxm");
-  TargetModel truth = *target_model(target);
-  truth.memory.host_copy_gb_s = 11, truth.memory.copy_latency_us = 15;
-  MeasuredProfile p = synthetic_profile("resnet50-v1-12", target, truth, "cuda", Precision::fp16, true, true);
-  Result<InferencePlan> plan = plan_native(p.graph, target.name, truth, p.plan);
-  ASSERT_TRUE(plan.ok());
-  for (const PlanStep& s : plan->steps)
-    if (s.phase == bench::Phase::compute) p.compute_ms += step_time_us(s) / 1000;
-  ASSERT_GT(p.compute_ms, 0);
-  ASSERT_LT(p.compute_ms, p.latency_ms);
-  p.latency_ms += 0.3 * p.compute_ms;
-  p.compute_ms *= 1.3;
-  TargetModel fitted = *target_model(target);
-  fitted.memory.copy_latency_us = 15;  // one profile's two copies constrain one of the two
-  Result<Calibration> c = calibrate(target, fitted, {p}, {"memory.host_copy_gb_s"});
-  ASSERT_TRUE(c.ok()) << c.status().message();
-  EXPECT_NEAR(fitted.memory.host_copy_gb_s, 11, 11 * 0.01);
+  for (const bool pinned : {false, true}) {
+    SCOPED_TRACE(pinned ? "pinned" : "pageable");
+    TargetModel truth = *target_model(target);
+    truth.memory.host_copy_gb_s = 11, truth.memory.dma_gb_s = 31, truth.memory.copy_latency_us = 15;
+    MeasuredProfile p = synthetic_profile("resnet50-v1-12", target, truth, "cuda", Precision::fp16, true, true);
+    p.plan.pinned_host = pinned;
+    Result<InferencePlan> plan = plan_native(p.graph, target.name, truth, p.plan);
+    ASSERT_TRUE(plan.ok());
+    p.latency_ms = p.compute_ms = 0;
+    for (const PlanStep& s : plan->steps) {
+      p.latency_ms += step_time_us(s) / 1000;
+      if (s.phase == bench::Phase::compute) p.compute_ms += step_time_us(s) / 1000;
+    }
+    ASSERT_GT(p.compute_ms, 0);
+    ASSERT_LT(p.compute_ms, p.latency_ms);
+    p.latency_ms += 0.3 * p.compute_ms;
+    p.compute_ms *= 1.3;
+    TargetModel fitted = *target_model(target);
+    fitted.memory.copy_latency_us = 15;  // one profile's two copies constrain one of the two
+    Result<Calibration> c = calibrate(target, fitted, {p}, {"memory.host_copy_gb_s", "memory.dma_gb_s"});
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    if (pinned) {
+      EXPECT_NEAR(fitted.memory.dma_gb_s, 31, 31 * 0.01);
+      EXPECT_DOUBLE_EQ(fitted.memory.host_copy_gb_s, target_model(target)->memory.host_copy_gb_s);
+    } else {
+      EXPECT_NEAR(fitted.memory.host_copy_gb_s, 11, 11 * 0.01);
+    }
+  }
 }
 
 TEST(Calibrate, TheWholeModelLatencyPullsTheFit) {

@@ -201,6 +201,12 @@ TEST(NativePlan, CudaConvolutionsAreLibraryCallsAndTheRunEndsWithASynchronisatio
     }
 }
 
+const PlanStep* first_copy_in(const InferencePlan& plan) {
+  for (const PlanStep& s : plan.steps)
+    if (s.op == "Copy" && s.engine == EngineKind::copy_h2d) return &s;
+  return nullptr;
+}
+
 // edgescope stages a large input on several cores before the copy engine moves it: of the host rate (one
 // core staging, then the DMA) only the staging divides among the pieces (target_model.h).
 TEST(NativePlan, LargeCopiesStageOnSeveralCores) {
@@ -228,15 +234,33 @@ TEST(NativePlan, LargeCopiesStageOnSeveralCores) {
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
   PlanOptions o;
   o.device = "cuda";
+  o.pinned_host = false;  // bench --host-memory pageable
   Result<InferencePlan> plan = plan_native(g, "h100-sxm", h100, o);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
-  const auto copy_in = std::find_if(plan->steps.begin(), plan->steps.end(), [](const PlanStep& s) {
-    return s.op == "Copy" && s.engine == EngineKind::copy_h2d;
-  });
-  ASSERT_NE(copy_in, plan->steps.end());
+  const PlanStep* copy_in = first_copy_in(*plan);
+  ASSERT_NE(copy_in, nullptr);
   EXPECT_DOUBLE_EQ(copy_in->dram_bytes, 32.0 * 3 * 224 * 224 * 4);
   EXPECT_GT(copy_in->bandwidth_gb_s, h100.memory.host_copy_gb_s);
   EXPECT_DOUBLE_EQ(copy_in->bandwidth_gb_s, host_copy_rate_gb_s(h100.memory, copy_in->dram_bytes));
+}
+
+// bench's default: the inputs and outputs lie in pinned host memory and the copy engine moves them directly, so a
+// copy of any size goes at the engine's rate, without staging.
+TEST(NativePlan, PinnedCopiesGoAtTheCopyEnginesRate) {
+  TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
+  ASSERT_GT(h100.memory.dma_gb_s, host_copy_rate_gb_s(h100.memory, 19.3e6));
+  for (const int64_t batch : {1, 32}) {
+    Graph g = zoo::find_zoo_model("resnet50-v1.5")->build({.batch = batch});
+    ASSERT_TRUE(infer_shapes(g, ref::evaluator()).ok());
+    ASSERT_TRUE(run_pipeline(g, PipelineOptions{}).ok());
+    PlanOptions o;
+    o.device = "cuda";
+    Result<InferencePlan> plan = plan_native(g, "h100-sxm", h100, o);
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    for (const PlanStep& s : plan->steps)
+      if (s.op == "Copy") EXPECT_DOUBLE_EQ(s.bandwidth_gb_s, h100.memory.dma_gb_s) << s.name;
+    ASSERT_NE(first_copy_in(*plan), nullptr);
+  }
 }
 
 }  // namespace

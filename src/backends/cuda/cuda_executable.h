@@ -19,6 +19,7 @@ class CudaExecutable final : public Executable, private DeviceMemory {
   Status execute() override;
   Status copy_outputs(std::span<Tensor> outputs) override;
   Status synchronize() override;
+  Result<std::optional<Tensor>> pinned_host_tensor(DType dtype, const Shape& shape) override;
   Result<std::vector<LayerTime>> profile_layers() override;
   std::string layer_timing() const override { return options_.cuda_graph ? "graph" : "host"; }
   std::optional<DevicePhaseTimes> last_phase_times() const override;
