@@ -13,12 +13,13 @@
 set -euo pipefail
 E=$(realpath "${EDGESCOPE:-$(command -v edgescope)}")
 HERE=$(cd "$(dirname "$0")" && pwd)
-# The calls of the protocol: the two calls on the CUDA program of 374f56b (convolutions also as cuDNN operation
-# graphs, large inputs and outputs staged on several host cores), measured before the simulator was changed for
-# them. Earlier calls measured other programs: h100-ccd8fd0/ and h100-5c79b1f/ (every copy staged on one core:
-# pass H100_TARGET, below), h100/ (3c2b2da with uncommitted work, whose own kernels were up to 3x slower).
+# The calls of the protocol: the two calls on the CUDA program of 024af22 (inputs and outputs in pinned host
+# memory, bench's default), measured before the simulator was changed for them. Earlier calls measured other
+# programs: h100-374f56b-* (the same kernels, inputs and outputs in pageable memory, large ones staged on several
+# host cores), h100-ccd8fd0/ and h100-5c79b1f/ (every copy staged on one core: pass H100_TARGET, below), h100/
+# (3c2b2da with uncommitted work, whose own kernels were up to 3x slower).
 FOLDERS=()
-for h in ${H100_PROFILES:-$HERE/h100-374f56b-1 $HERE/h100-374f56b-2}; do FOLDERS+=("$(realpath "$h")"); done
+for h in ${H100_PROFILES:-$HERE/h100-024af22-1 $HERE/h100-024af22-2}; do FOLDERS+=("$(realpath "$h")"); done
 mkdir -p /tmp/es/profiles /tmp/es/shared
 [[ -e /tmp/es/shared/models ]] || ln -s "$(realpath "$HERE/../../../shared/models")" /tmp/es/shared/models
 for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o /tmp/es/profiles/$z.onnx > /dev/null; done
@@ -45,6 +46,9 @@ done; done; done
 # 374f56b). Calls before 374f56b staged every copy on one host core: for those, a copy of h100-sxm with
 # memory.staging_threads 0 describes their program (docs/validation.md, "The H100", history).
 "$E" calibrate "${profiles[@]}" --target "${H100_TARGET:-h100-sxm}" --name h100-sxm-calibrated -o h100-sxm-calibrated.json
+# Predicted with the host memory the profiles were measured with (bench --host-memory; profiles from before it
+# staged every copy: pageable).
+host_memory=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["options"].get("host_memory", "pageable"))' "${profiles[0]}")
 predictions=()
 for c in $CALIBRATION $PREDICT; do
   model=${c%%.b*} rest=${c#*.b}
@@ -58,7 +62,7 @@ for c in $CALIBRATION $PREDICT; do
     ch_ppocr_mobile_v2.0_cls_infer) extra=(--shape x:1x3x48x192) ;;
   esac
   "$E" simulate "$path" "${extra[@]}" --target h100-sxm-calibrated.json --device cuda --precision "$precision" \
-       --cuda-graph --iterations 10 --json "pred-$c.json" > /dev/null
+       --host-memory "$host_memory" --cuda-graph --iterations 10 --json "pred-$c.json" > /dev/null
   predictions+=("$c=pred-$c.json")
 done
 for h in "${FOLDERS[@]}"; do for r in 1 2; do
