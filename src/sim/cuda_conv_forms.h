@@ -5,8 +5,9 @@
 // whichever timed faster when it compiled the program. The profile records which; without one, the plan takes
 // the form it predicts faster (as the backend's timing would, if the prediction is right). With tensor cores
 // (FP16) every convolution of one group, 1x1 ones too, is also tried as one cuDNN operation graph
-// ("cudnn-graph:ENGINE"): the convolution with its bias, residual and ReLU / Clip(0, hi) in one kernel of cuDNN's
-// engines, which are not its legacy API's kernels and reach another fraction of the tensor cores' peak.
+// ("cudnn-graph:ENGINE"): the convolution with its bias, residual and ReLU in one kernel of cuDNN's engines,
+// which are not its legacy API's kernels and reach another fraction of the tensor cores' peak (with a
+// Clip(0, hi), ReLU6, the backend never kept the graph it builds: cuda_conv_forms.cpp).
 #pragma once
 
 #include "ir/graph.h"
