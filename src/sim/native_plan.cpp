@@ -164,7 +164,8 @@ class NativePlanner {
     s.fixed_us = model_.memory.copy_latency_us;
     s.dram_bytes = numel(v) * static_cast<double>(dtype_size(graph_.value(v).dtype));
     const MemoryParameters& m = model_.memory;
-    s.bandwidth_gb_s = pinned_host_ && m.dma_gb_s > 0 ? m.dma_gb_s : host_copy_rate_gb_s(m, s.dram_bytes);
+    // The CPU backend has no pinned memory: bench copies its tensors once, at the host's rate.
+    s.bandwidth_gb_s = pinned_host_ && !on_cpu_ && m.dma_gb_s > 0 ? m.dma_gb_s : host_copy_rate_gb_s(m, s.dram_bytes);
     steps_.push_back(std::move(s));
   }
 
