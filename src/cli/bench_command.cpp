@@ -6,6 +6,7 @@
 #include "bench/random_inputs.h"
 #include "bench/result.h"
 #include "cli/command.h"
+#include "cli/host_memory_option.h"
 #include "cli/image_options.h"
 #include "cli/model_options.h"
 #include "cli/plan_options.h"
@@ -65,8 +66,6 @@ Result<bench::Options> harness_options(const BenchCliOptions& o) {
   if (o.mode == "study") h.mode = bench::Mode::study;
   else if (o.mode == "trtexec") h.mode = bench::Mode::trtexec;
   else return error(StatusCode::invalid_argument, "--mode '{}': expected study or trtexec", o.mode);
-  if (o.host_memory != "pinned" && o.host_memory != "pageable")
-    return error(StatusCode::invalid_argument, "--host-memory '{}': expected pinned or pageable", o.host_memory);
   if (o.scenario == "single-stream") h.scenario = bench::Scenario::single_stream;
   else if (o.scenario == "offline") h.scenario = bench::Scenario::offline;
   else if (o.scenario == "multi-stream") h.scenario = bench::Scenario::multi_stream;
@@ -134,10 +133,10 @@ Result<BenchInputs> make_inputs(const Graph& graph, const BenchCliOptions& o) {
 
 // --host-memory pinned: the input sets and the output tensors move into the device's pinned host memory once,
 // before timing, so that its copy engine moves them directly (trtexec's own buffers are pinned). Returns the memory
-// the run uses: "pinned", or "pageable" where the device has none (the CPU) or it was asked for.
-Result<std::string> place_host_buffers(const std::string& host_memory, Executable& exe, bench::InputFeed& feed,
+// the run uses: "pinned", or "pageable" where the device has none (the CPU) or it was not asked for.
+Result<std::string> place_host_buffers(bool pinned_wanted, Executable& exe, bench::InputFeed& feed,
                                        std::vector<std::vector<Tensor>>& outputs) {
-  if (host_memory == "pageable") return std::string("pageable");
+  if (!pinned_wanted) return std::string("pageable");
   std::vector<Tensor*> tensors;
   for (auto& set : feed.sets)
     for (Tensor& t : set) tensors.push_back(&t);
@@ -212,6 +211,7 @@ Status write_text(const std::string& path, const std::string& text, const char* 
 
 Status run_bench(const BenchCliOptions& o) {
   ES_ASSIGN_OR_RETURN(bench::Options h, harness_options(o));
+  ES_ASSIGN_OR_RETURN(const bool pinned_wanted, parse_host_memory(o.host_memory));
   if (!o.labels_path.empty() && o.images_dir.empty())
     return error(StatusCode::invalid_argument, "--labels {}: needs --images DIR (the photos the labels are for)", o.labels_path);
   bench::Result result;
@@ -244,7 +244,7 @@ Status run_bench(const BenchCliOptions& o) {
   std::vector<std::vector<Tensor>> outputs(executables.size());
   for (auto& set : outputs)
     for (ValueId id : graph.outputs) set.emplace_back(graph.value(id).dtype, graph.value(id).shape);
-  ES_ASSIGN_OR_RETURN(const std::string host_memory, place_host_buffers(o.host_memory, *executables[0], inputs.feed, outputs));
+  ES_ASSIGN_OR_RETURN(const std::string host_memory, place_host_buffers(pinned_wanted, *executables[0], inputs.feed, outputs));
 
   auto& p = result.provenance;
   p.tool_version = build_info().version;
@@ -313,11 +313,7 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--precision", o->precision, "fp32 | tf32 | fp16 (device permitting)")->capture_default_str()->group(run_group);
   cmd->add_option("--input", o->input_files, "NAME=FILE.pb: feed this tensor (others are seeded random)")->group(run_group);
   cmd->add_flag("--cuda-graph", o->cuda_graph, "cuda: capture the whole compute as a CUDA Graph and replay it")->group(run_group);
-  cmd->add_option("--host-memory", o->host_memory,
-                  "cuda: where the inputs and outputs lie on the host: pinned (page-locked, copied by the copy engine "
-                  "directly, as trtexec's buffers) | pageable (ordinary memory, staged through a pinned buffer as an "
-                  "application's tensors are)")
-      ->capture_default_str()->group(run_group);
+  add_host_memory_option(cmd, o->host_memory, run_group);
   add_plan_options(cmd, o->plan, run_group);
   cmd->add_option("--seed", o->seed, "Seed of the random inputs")->capture_default_str()->group(run_group);
   cmd->add_option("--images", o->images_dir,

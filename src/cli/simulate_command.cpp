@@ -2,6 +2,7 @@
 // results model of `bench`, so predicted and measured runs print, export and trace alike.
 #include "base/sha256.h"
 #include "cli/command.h"
+#include "cli/host_memory_option.h"
 #include "cli/model_options.h"
 #include "cli/sim_cli.h"
 #include "placement/target.h"
@@ -41,9 +42,7 @@ Status run_simulate(const SimulateCliOptions& o) {
   ES_ASSIGN_OR_RETURN(options.plan.trt, placement::parse_trt_version(o.trt));
   options.plan.symbolic_batch = o.symbolic_batch;
   options.plan.cuda_graph = o.cuda_graph;
-  if (o.host_memory != "pinned" && o.host_memory != "pageable")
-    return error(StatusCode::invalid_argument, "--host-memory '{}': expected pinned or pageable", o.host_memory);
-  options.plan.pinned_host = o.host_memory == "pinned";
+  ES_ASSIGN_OR_RETURN(options.plan.pinned_host, parse_host_memory(o.host_memory));
   options.iterations = o.iterations;
   options.streams = o.streams;
   ES_ASSIGN_OR_RETURN(sim::Simulation sim, sim::simulate(graph, target, options));
@@ -86,10 +85,7 @@ Command add_simulate_command(CLI::App& app) {
   cmd->add_option("--precision", o->precision, "fp32 (not on the DLA) | fp16 | int8")->capture_default_str();
   cmd->add_option("--threads", o->threads, "cpu: threads (0 = the target's cores)")->capture_default_str();
   cmd->add_flag("--cuda-graph", o->cuda_graph, "cuda: the inference replays one CUDA Graph (as bench --cuda-graph)");
-  cmd->add_option("--host-memory", o->host_memory,
-                  "cuda: the inputs and outputs in pinned host memory, copied directly (as bench's default) | pageable "
-                  "(staged through a pinned buffer, as bench --host-memory pageable)")
-      ->capture_default_str();
+  add_host_memory_option(cmd, o->host_memory);
   cmd->add_option("--trt", o->trt, "TensorRT release whose parser and DLA rules apply: 8.5, 8.6, 10")->capture_default_str();
   cmd->add_flag("--symbolic-batch", o->symbolic_batch,
                 "The ONNX inputs declare a symbolic batch dimension (as the ONNX Model Zoo files do): TensorRT's "

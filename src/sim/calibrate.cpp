@@ -210,13 +210,14 @@ std::vector<std::string> default_fit_keys(const std::string& device, bool pinned
             "cpu.conv_l3_bandwidth_gb_s", "cpu.stem_efficiency", "cpu.warm_call_fraction",
             "cpu.fused_block_rate"};
   // The copies are part of the timed latency: at large batches the host's staging of the input is a good part.
-  std::vector<std::string> keys = {"cuda.fp32_efficiency",        "cuda.tensor_efficiency",      "cuda.dram_efficiency",
-          "cuda.kernel_us",               "cuda.library_call_us",        "cuda.graph_kernel_us",
-          "cuda.graph_library_us",        "cuda.graph_event_us",         "cuda.strided_ns_per_element",
-          "cuda.eltwise_ns_per_element",  "cuda.cudnn_fp32_efficiency",  "cuda.cudnn_tensor_efficiency",
-          "cuda.cudnn_graph_efficiency",  "cuda.cudnn_graph_us",         "cuda.fp32_k_ns",
-          "cuda.tensor_k_ns",             "cuda.depthwise_efficiency",   "cuda.depthwise_us",
-          "memory.host_copy_gb_s",        "memory.copy_latency_us",      "memory.staging_gb_s"};
+  std::vector<std::string> keys = {
+      "cuda.fp32_efficiency",       "cuda.tensor_efficiency",     "cuda.dram_efficiency",
+      "cuda.kernel_us",             "cuda.library_call_us",       "cuda.graph_kernel_us",
+      "cuda.graph_library_us",      "cuda.graph_event_us",        "cuda.strided_ns_per_element",
+      "cuda.eltwise_ns_per_element", "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency",
+      "cuda.cudnn_graph_efficiency", "cuda.cudnn_graph_us",       "cuda.fp32_k_ns",
+      "cuda.tensor_k_ns",           "cuda.depthwise_efficiency",  "cuda.depthwise_us",
+      "memory.host_copy_gb_s",      "memory.copy_latency_us",     "memory.staging_gb_s"};
   if (pinned_copies) keys.push_back("memory.dma_gb_s");
   return keys;
 }

@@ -24,13 +24,13 @@ std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, P
   const bool relu = activation == "Relu", bias = node.has_input(2), sum = node.has_input(3);
   if (w.size() != 4 || x.size() != 4 || y.size() != 4) return {"cudnn"};
   const bool cublaslt_act = !activation.empty() && !relu;  // cuBLASLt's epilogues fuse ReLU only
-  // cuDNN's operation graph ends with ReLU or Clip(0, hi) (ReLU6), any other activation is a kernel after it;
-  // the backend builds it with tensor cores only, for a convolution of one group (graph_conv.h). With the clip
-  // the backend never kept the graph: none of the 2,240 Clip convolutions in docs/validation's H100 profiles
-  // (MobileNetV2 FP16 at batch 1 and 8 among them, seven device calls) ran as one, where ReLU ones did.
+  // cuDNN's operation graph ends with ReLU, any other activation is a kernel after it; the backend builds it with
+  // tensor cores only, for a convolution of one group (graph_conv.h). It also builds one ending in Clip(0, hi)
+  // (ReLU6), which it never kept: cuDNN proposes only its slow fallback engine for it (none of the 2,240 Clip
+  // convolutions in docs/validation's H100 profiles of seven device calls ran as a graph, where ReLU ones did).
   const std::vector<float> clip = node.attrs.get_floats("activation_params");
   const bool relu6 = activation == "Clip" && !clip.empty() && clip[0] == 0;
-  const bool graph_act = !activation.empty() && !relu && !relu6;
+  const bool graph_act = !activation.empty() && !relu;
   const bool operation_graph = group == 1 && precision != Precision::fp32 && !relu6;
   std::vector<std::string> forms;
   if (group == 1 && w[2] == 1 && w[3] == 1 && all_equal(node, "strides", 1) && all_equal(node, "pads", 0)) {

@@ -54,8 +54,8 @@ double resident_bytes(const Graph& graph) {
 class NativePlanner {
  public:
   NativePlanner(const Graph& graph, const TargetModel& model, const PlanOptions& o)
-      : graph_(graph), model_(model), on_cpu_(o.device == "cpu"), cuda_graph_(o.cuda_graph), pinned_host_(o.pinned_host),
-        precision_(o.precision) {
+      : graph_(graph), model_(model), on_cpu_(o.device == "cpu"), cuda_graph_(o.cuda_graph),
+        pinned_host_(o.pinned_host && !on_cpu_), precision_(o.precision) {
     if (on_cpu_) {
       const CpuParameters& c = model.cpu;
       const double threads = o.threads > 0 ? o.threads : c.cores;
@@ -164,8 +164,7 @@ class NativePlanner {
     s.fixed_us = model_.memory.copy_latency_us;
     s.dram_bytes = numel(v) * static_cast<double>(dtype_size(graph_.value(v).dtype));
     const MemoryParameters& m = model_.memory;
-    // The CPU backend has no pinned memory: bench copies its tensors once, at the host's rate.
-    s.bandwidth_gb_s = pinned_host_ && !on_cpu_ && m.dma_gb_s > 0 ? m.dma_gb_s : host_copy_rate_gb_s(m, s.dram_bytes);
+    s.bandwidth_gb_s = pinned_host_ && m.dma_gb_s > 0 ? m.dma_gb_s : host_copy_rate_gb_s(m, s.dram_bytes);
     steps_.push_back(std::move(s));
   }
 
@@ -411,7 +410,7 @@ class NativePlanner {
   const TargetModel& model_;
   const bool on_cpu_;
   const bool cuda_graph_;
-  const bool pinned_host_;
+  const bool pinned_host_;  // the CUDA backend's copies from pinned memory (the CPU backend has none)
   const Precision precision_;
   RooflineConfig dense_, winograd_, depthwise_, gemm_, op_graph_, stream_, reorder_;
   RooflineConfig stem_;              // CPU: direct convolutions of fewer than 8 input channels

@@ -226,11 +226,7 @@ TEST(NativePlan, LargeCopiesStageOnSeveralCores) {
   m.staging_threads = 0;
   EXPECT_DOUBLE_EQ(host_copy_rate_gb_s(m, 19.3e6), 10);
 
-  const zoo::ZooModel* z = zoo::find_zoo_model("resnet50-v1.5");
-  ASSERT_NE(z, nullptr);
-  Graph g = z->build({.batch = 32});
-  ASSERT_TRUE(infer_shapes(g, ref::evaluator()).ok());
-  ASSERT_TRUE(run_pipeline(g, PipelineOptions{}).ok());
+  const Graph g = zoo_graph("resnet50-v1.5", true, 32);
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
   PlanOptions o;
   o.device = "cuda";
@@ -250,15 +246,15 @@ TEST(NativePlan, PinnedCopiesGoAtTheCopyEnginesRate) {
   TargetModel h100 = *target_model(*placement::find_target("h100-sxm"));
   ASSERT_GT(h100.memory.dma_gb_s, host_copy_rate_gb_s(h100.memory, 19.3e6));
   for (const int64_t batch : {1, 32}) {
-    Graph g = zoo::find_zoo_model("resnet50-v1.5")->build({.batch = batch});
-    ASSERT_TRUE(infer_shapes(g, ref::evaluator()).ok());
-    ASSERT_TRUE(run_pipeline(g, PipelineOptions{}).ok());
+    const Graph g = zoo_graph("resnet50-v1.5", true, batch);
     PlanOptions o;
     o.device = "cuda";
     Result<InferencePlan> plan = plan_native(g, "h100-sxm", h100, o);
     ASSERT_TRUE(plan.ok()) << plan.status().message();
-    for (const PlanStep& s : plan->steps)
-      if (s.op == "Copy") EXPECT_DOUBLE_EQ(s.bandwidth_gb_s, h100.memory.dma_gb_s) << s.name;
+    for (const PlanStep& s : plan->steps) {
+      if (s.op != "Copy") continue;
+      EXPECT_DOUBLE_EQ(s.bandwidth_gb_s, h100.memory.dma_gb_s) << s.name;
+    }
     ASSERT_NE(first_copy_in(*plan), nullptr);
   }
 }

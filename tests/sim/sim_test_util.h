@@ -11,10 +11,10 @@
 
 namespace es::sim::testing {
 
-inline Graph zoo_graph(std::string_view model, bool optimised = false) {
+inline Graph zoo_graph(std::string_view model, bool optimised = false, int64_t batch = 1) {
   const zoo::ZooModel* z = zoo::find_zoo_model(model);
   EXPECT_NE(z, nullptr);
-  Graph graph = z->build({});
+  Graph graph = z->build({.batch = batch});
   Status shapes = infer_shapes(graph, ref::evaluator());
   EXPECT_TRUE(shapes.ok()) << shapes.message();
   if (optimised) {
