@@ -20,7 +20,7 @@ struct SimulateCliOptions {
   ModelCliOptions model;
   std::string target;
   std::string device = "gpu";
-  std::string precision = "fp16";
+  std::string precision;  // empty: as the device's own tool runs it (below)
   std::string trt = "8.5";
   bool symbolic_batch = false;
   int64_t batch = 0;
@@ -38,7 +38,9 @@ Status run_simulate(const SimulateCliOptions& o) {
   sim::SimOptions options;
   options.plan.device = o.device;
   options.plan.threads = o.threads;
-  ES_ASSIGN_OR_RETURN(options.plan.precision, sim::parse_precision(o.precision));
+  // trtexec's engines in the study ran FP16; edgescope's own backends run FP32 unless told, as `bench` does.
+  const std::string precision = !o.precision.empty() ? o.precision : sim::is_native_device(o.device) ? "fp32" : "fp16";
+  ES_ASSIGN_OR_RETURN(options.plan.precision, sim::parse_precision(precision));
   ES_ASSIGN_OR_RETURN(options.plan.trt, placement::parse_trt_version(o.trt));
   options.plan.symbolic_batch = o.symbolic_batch;
   options.plan.cuda_graph = o.cuda_graph;
@@ -82,7 +84,9 @@ Command add_simulate_command(CLI::App& app) {
                   "gpu | dla0 | dla1: a TensorRT engine as trtexec builds it (DLA: unsupported layers fall back to the "
                   "GPU); cpu | cuda: edgescope's own backends, as `edgescope bench --device` runs them")
       ->capture_default_str();
-  cmd->add_option("--precision", o->precision, "fp32 (not on the DLA) | fp16 | int8")->capture_default_str();
+  cmd->add_option("--precision", o->precision,
+                  "fp32 (not on the DLA) | fp16 | int8 (default: fp16 on gpu and dla as the study's engines, fp32 on cpu "
+                  "and cuda as bench)");
   cmd->add_option("--threads", o->threads, "cpu: threads (0 = the target's cores)")->capture_default_str();
   cmd->add_flag("--cuda-graph", o->cuda_graph, "cuda: the inference replays one CUDA Graph (as bench --cuda-graph)");
   add_host_memory_option(cmd, o->host_memory);

@@ -211,6 +211,31 @@ TEST(Calibrate, CudaCopiesFitTheHostsPartOfTheLatencyNotTheKernels) {
   }
 }
 
+// A CPU profile whose timed loop was measured apart from its compute (bench's compute_ms): the kernels are fitted
+// to the compute, not to the latency around it, so copies twice as long as the compute leave them where they were.
+// Fitted to the latency, the efficiencies would come out about a third of the truth.
+TEST(Calibrate, CpuKernelsFitTheComputeNotTheLatencyAroundIt) {
+  placement::Target target = *placement::find_target("epyc-zen5-2c");
+  TargetModel truth = *target_model(target);
+  truth.cpu.conv_efficiency = 0.55, truth.cpu.depthwise_efficiency = 0.21, truth.cpu.matrix_overhead_us = 2.5;
+  for (const double latency_over_compute : {1.05, 3.0}) {
+    SCOPED_TRACE(latency_over_compute);
+    std::vector<MeasuredProfile> profiles;
+    for (const char* model : {"mobilenetv2-12", "resnet50-v1-12"}) {
+      MeasuredProfile p = synthetic_profile(model, target, truth, "cpu", Precision::fp32, /*with_latency=*/true);
+      p.compute_ms = p.latency_ms;
+      p.latency_ms *= latency_over_compute;
+      profiles.push_back(std::move(p));
+    }
+    TargetModel fitted = *target_model(target);
+    Result<Calibration> c = calibrate(target, fitted, profiles, default_fit_keys("cpu"));
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    EXPECT_NEAR(fitted.cpu.conv_efficiency, 0.55, 0.55 * 0.01);
+    EXPECT_NEAR(fitted.cpu.depthwise_efficiency, 0.21, 0.21 * 0.01);
+    EXPECT_NEAR(fitted.cpu.matrix_overhead_us, 2.5, 2.5 * 0.01);
+  }
+}
+
 TEST(Calibrate, TheWholeModelLatencyPullsTheFit) {
   // Profiles whose layers say one thing and whose timed loop says 30% more (what kernels cost in sequence
   // beyond their own time): the fitted target predicts a whole inference between the two.
