@@ -216,7 +216,7 @@ TEST_F(CudaBackend, ProfileNamesTheFormEachConvolutionTook) {
 }
 
 // Depthwise convolutions run on an own kernel, four channels per thread where the channel count allows (16)
-// and one otherwise (5).
+// and one otherwise (5), with the filter transposed tap-major (a 3x5 one shows rows and columns kept apart).
 TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
   GraphBuilder b("geometry");
   ValueId x = b.input("x", DType::f32, {1, 16, 21, 17});
@@ -224,6 +224,7 @@ TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
                     {{"kernel_shape", Ints{3, 3}}, {"group", int64_t{16}}, {"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 2}}});
   b.output(node(b, OpKind::Conv, {dw, weights(b, {8, 16, 3, 3})},
                 {{"kernel_shape", Ints{3, 3}}, {"dilations", Ints{2, 2}}, {"pads", Ints{2, 2, 2, 2}}}));
+  b.output(node(b, OpKind::Conv, {x, weights(b, {16, 1, 3, 5})}, {{"kernel_shape", Ints{3, 5}}, {"group", int64_t{16}}}));
   ValueId odd = b.input("odd", DType::f32, {2, 5, 9, 11});
   b.output(node(b, OpKind::FusedConv, {odd, weights(b, {5, 1, 3, 3}), weights(b, {5}), odd},
                 {{"kernel_shape", Ints{3, 3}}, {"group", int64_t{5}}, {"pads", Ints{2, 2, 2, 2}},

@@ -385,7 +385,11 @@ __global__ void pool2d_nhwc_kernel(Pool2d p, const T* x, T* y, I n) {
 }
 
 // One thread per output element, channels fastest: neighbouring threads read neighbouring channels.
-// `V` consecutive channels of one output pixel per thread, read and written as one vector.
+// `V` consecutive channels of one output pixel per thread, read and written as one vector. The filter is
+// [kh, kw, c] (tap-major), so that a tap's weights are one vector too and a warp's weight loads are as
+// coalesced as its input loads: with the ONNX [c, kh, kw] filter every thread of a warp read its own cache
+// line per weight (MobileNetV2 at batch 8, FP32: 144-channel layers took 11 ns per 1,000 outputs, 32-channel
+// ones, whose warps share lines, 6).
 template <typename T, int V, typename I>
 __global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, const T* bias, const T* sum, T* y, I n) {
   const I c = static_cast<I>(p.c), groups = c / V, kh = static_cast<I>(p.kh), kw = static_cast<I>(p.kw);
@@ -402,8 +406,9 @@ __global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, con
         const I ix = ox * static_cast<I>(p.sw) - static_cast<I>(p.pw) + kx * static_cast<I>(p.dw);
         if (ix < 0 || ix >= wd) continue;
         const Vec<T, V> in = *reinterpret_cast<const Vec<T, V>*>(x + ((b * h + iy) * wd + ix) * c + ch);
+        const Vec<T, V> tap = *reinterpret_cast<const Vec<T, V>*>(w + (ky * kw + kx) * c + ch);
 #pragma unroll
-        for (int v = 0; v < V; ++v) acc[v] += load(in.v, v) * load(w, ((ch + v) * kh + ky) * kw + kx);
+        for (int v = 0; v < V; ++v) acc[v] += load(in.v, v) * load(tap.v, v);
       }
     }
     const I out = i * V;
@@ -624,7 +629,7 @@ void launch_depthwise_nhwc(cudaStream_t s, const Depthwise2d& p, const void* x, 
       });
     };
     // Four channels per thread where the channels and every per-pixel pointer allow 4-element vectors.
-    if (p.c % 4 == 0 && aligned({x, y, sum, bias}, 4 * sizeof(T)))
+    if (p.c % 4 == 0 && aligned({x, w, y, sum, bias}, 4 * sizeof(T)))
       go(std::integral_constant<int, 4>{});
     else
       go(std::integral_constant<int, 1>{});

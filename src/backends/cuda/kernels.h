@@ -71,7 +71,7 @@ struct Pool2d {
 void launch_pool2d(cudaStream_t s, const Pool2d& p, const void* x, void* y);
 
 // Depthwise convolution (one filter per channel) of NHWC x into NHWC y with the FusedConv epilogue:
-// y = fn(conv(x) + bias[c] + sum); filters [c, kh, kw]; bias and sum may be null.
+// y = fn(conv(x) + bias[c] + sum); filters [kh, kw, c] (tap-major); bias and sum may be null.
 struct Depthwise2d {
   bool half = false;
   UnaryFn fn;

@@ -121,7 +121,7 @@ class ConvStep final : public Step {
     }
     if (nhwc && g.group == g.c && g.k == g.c) {
       kind_ = Kind::depthwise;
-      return Status::ok_status();
+      return prepare_depthwise_taps(ctx);
     }
     // The first form prepared is the one kept when no other is prepared or timed.
     std::vector<Kind> forms;
@@ -177,7 +177,7 @@ class ConvStep final : public Step {
     if (kind_ == Kind::depthwise) {
       const Depthwise2d p{half, act, g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.stride_h, g.stride_w,
                           g.pad_h, g.pad_w, g.dil_h, g.dil_w};
-      launch_depthwise_nhwc(ctx.stream, p, input(m), filter(m), bias != kNoValue ? m.data(bias) : nullptr,
+      launch_depthwise_nhwc(ctx.stream, p, input(m), taps_w_.get(), bias != kNoValue ? m.data(bias) : nullptr,
                             sum != kNoValue ? m.data(sum) : nullptr, m.data(y));
       return check(cudaGetLastError(), name.c_str());
     }
@@ -227,6 +227,17 @@ class ConvStep final : public Step {
     ES_ASSIGN_OR_RETURN(packed_w_, zeroed_device_buffer(size_t(g.k) * g.kh * g.kw * g.c * elem, ctx.stream));
     launch_pack_channels(ctx.stream, half, ctx.memory->data(weights), w_strides_, packed_w_.get(),
                          {g.k, input_channels, g.kh, g.kw}, g.c);
+    return check(cudaGetLastError(), name.c_str());
+  }
+
+  // The depthwise kernel reads its filter tap-major, [kh, kw, c]: the [c, 1, kh, kw] filter transposed once.
+  Status prepare_depthwise_taps(const Context& ctx) {
+    const int64_t taps = int64_t{g.kh} * g.kw;
+    ES_ASSIGN_OR_RETURN(taps_w_, zeroed_device_buffer(size_t(taps) * g.c * (half ? 2 : 4), ctx.stream));
+    Strides from, to;
+    from.step[0] = taps, from.step[1] = 1;
+    to.step[0] = 1, to.step[1] = g.c;
+    launch_strided_copy(ctx.stream, half ? 2 : 4, filter(*ctx.memory), 0, from, taps_w_.get(), 0, to, Dims{2, {g.c, taps}});
     return check(cudaGetLastError(), name.c_str());
   }
 
@@ -367,7 +378,7 @@ class ConvStep final : public Step {
   GraphConv graph_;    // Kind::graph
   size_t col_bytes_ = 0;  // Kind::im2col: the im2col matrix at the front of the workspace
   Strides x_strides_, w_strides_;  // packing: the input and filter as stored
-  DeviceBuffer packed_x_, packed_w_;
+  DeviceBuffer packed_x_, packed_w_, taps_w_;
   Kind kind_ = Kind::cudnn;
   std::array<size_t, 5> workspace_{};  // the shared workspace each prepared form uses, by Kind
 };
