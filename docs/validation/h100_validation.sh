@@ -13,17 +13,20 @@
 set -euo pipefail
 E=$(realpath "${EDGESCOPE:-$(command -v edgescope)}")
 HERE=$(cd "$(dirname "$0")" && pwd)
-# The calls of the protocol: the two calls on the CUDA program of 024af22 (inputs and outputs in pinned host
-# memory, bench's default), measured before the simulator was changed for them. Earlier calls measured other
-# programs: h100-374f56b-* (the same kernels, inputs and outputs in pageable memory, large ones staged on several
-# host cores), h100-ccd8fd0/ and h100-5c79b1f/ (every copy staged on one core: pass H100_TARGET, below), h100/
-# (3c2b2da with uncommitted work, whose own kernels were up to 3x slower).
-FOLDERS=()
-for h in ${H100_PROFILES:-$HERE/h100-024af22-1 $HERE/h100-024af22-2}; do FOLDERS+=("$(realpath "$h")"); done
+# The calls of the protocol: the two calls on the CUDA program of bfee107 (inputs and outputs in pinned host
+# memory, bench's default; the depthwise kernel reading its filter tap-major), measured with the simulator of
+# 82c07ce, unchanged since. Earlier calls measured other programs: h100-024af22-* (the depthwise kernel before
+# bfee107), h100-374f56b-* (inputs and outputs in pageable memory, large ones staged on several host cores),
+# h100-ccd8fd0/ and h100-5c79b1f/ (every copy staged on one core: pass H100_TARGET, below), h100/ (3c2b2da with
+# uncommitted work, whose own kernels were up to 3x slower).
+CALL_FOLDERS=()
+for h in ${H100_PROFILES:-$HERE/h100-bfee107-1 $HERE/h100-bfee107-2}; do CALL_FOLDERS+=("$(realpath "$h")"); done
 mkdir -p /tmp/es/profiles /tmp/es/shared
 [[ -e /tmp/es/shared/models ]] || ln -s "$(realpath "$HERE/../../../shared/models")" /tmp/es/shared/models
 for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o /tmp/es/profiles/$z.onnx > /dev/null; done
 mkdir -p "$1" && cd "$1"
+# The profiles, unpacked from each call's archive into WORKDIR/calls/NAME.
+mapfile -t FOLDERS < <("$HERE/unpack_calls.sh" . "${CALL_FOLDERS[@]}")
 
 # The calibration profiles hold every kernel kind of the CUDA backend: cuDNN convolutions (FP32 FMA, FP16
 # tensor cores), im2col + cuBLASLt and 1x1 cuBLASLt products, cuBLAS GEMMs, depthwise, and the backend's own
