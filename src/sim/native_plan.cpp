@@ -348,6 +348,14 @@ class NativePlanner {
     return class_elements(graph_, k, KernelClass::stream) * ns / 1000;
   }
 
+  // The CUDA backend's Concat is one strided copy per input, each its own launch (backends/cuda/lower_data.cpp:
+  // UltraFace RFB-320's three-input Concat_63 measured 5.7 us in FP16 where one launch was priced at 2.1).
+  double cuda_launches(const NativeKernel& k) const {
+    if (!k.node || k.node->op != OpKind::Concat) return 1;
+    return static_cast<double>(std::count_if(k.node->inputs.begin(), k.node->inputs.end(),
+                                             [&](ValueId in) { return in != kNoValue && numel(in) > 0; }));
+  }
+
   void kernel(const NativeKernel& k) {
     if (!k.fused.empty()) return fused_block(k);
     PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
@@ -380,7 +388,7 @@ class NativePlanner {
     if (in_cache) config.dram_gb_s = level->gb_s;
     const KernelCost cost = matrix ? gemm_kernel_cost(gemm_shape(*k.node, kind), traffic, config)
                                    : stream_kernel_cost(stream_operations(graph_, k), traffic, config);
-    s.fixed_us = on_cpu_ ? cpu_overhead_us(k, kind, config) : config.launch_us;
+    s.fixed_us = on_cpu_ ? cpu_overhead_us(k, kind, config) : config.launch_us * cuda_launches(k);
     if (kind == KernelClass::gemm) s.fixed_us += k_walk_us(gemm_shape(*k.node, kind));
     if (kind == KernelClass::row_broadcast) {
       // A binary kernel called per row sets up each call, then streams that call's row: the calls and the

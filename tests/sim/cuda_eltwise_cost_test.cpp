@@ -1,6 +1,7 @@
 // The CUDA plan's own element-wise kernels: bound by their work per element written where it outlasts their
 // traffic (cuda.strided_ns_per_element for binary ops and strided copies, cuda.eltwise_ns_per_element for
-// unary ones), by DRAM where the traffic takes longer; other kernels (pools) pay neither rate.
+// unary ones), by DRAM where the traffic takes longer; other kernels (pools) pay neither rate. Each pays a launch
+// per kernel it is: a Concat one per input.
 #include "sim/native_plan.h"
 
 #include "backends/ref/ref_kernels.h"
@@ -63,6 +64,12 @@ TEST_F(CudaEltwiseCost, OwnKernelsPayTheirRatePerElementWritten) {
   const PlanStep streaming = step("sigmoid", 100 * traffic);
   EXPECT_GT(dram_us(streaming.dram_bytes), streaming.compute_us);
   EXPECT_DOUBLE_EQ(streaming.fixed_us, 4);
+}
+
+TEST_F(CudaEltwiseCost, ConcatLaunchesOneCopyPerInput) {
+  // The backend's Concat is a strided copy per input (backends/cuda/lower_data.cpp); other kernels launch once.
+  EXPECT_DOUBLE_EQ(step("concat", 8 * kX).fixed_us, 2 * 4);
+  EXPECT_DOUBLE_EQ(step("mul", 8 * kX).fixed_us, 4);
 }
 
 }  // namespace
