@@ -60,7 +60,9 @@ Status run_simulate(const SimulateCliOptions& o) {
   r.options["threads"] = std::to_string(o.threads);
   r.options["symbolic_batch"] = o.symbolic_batch ? "true" : "false";
   r.options["cuda_graph"] = o.cuda_graph ? "true" : "false";
-  r.options["host_memory"] = o.host_memory;
+  // As bench records it: the CPU backend's tensors are ordinary memory; TensorRT's engines on a Jetson share DRAM.
+  if (o.device == "cpu") r.options["host_memory"] = "pageable";
+  else if (sim::is_native_device(o.device)) r.options["host_memory"] = o.host_memory;
 
   fmt::print("{}{}{}", report::format_console(r), plan_summary(sim.plan), layer_table(r));
   ES_TRY(write_text(o.json_path, report::to_json(r), "--json"));

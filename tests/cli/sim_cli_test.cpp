@@ -76,6 +76,7 @@ TEST_F(SimCli, SimulateCudaCopiesFromPinnedOrPageableMemory) {
 }
 
 // Without --precision each device runs as its own tool would: the study's engines in FP16, edgescope's backends FP32.
+// The options name the host memory only where copies come from it (edgescope's backends).
 TEST_F(SimCli, SimulateDefaultsToEachDevicesOwnPrecision) {
   for (const auto& [target, device, precision] : {std::tuple{"epyc-zen5-2c", "cpu", "fp32"}, std::tuple{"h100-sxm", "cuda", "fp32"},
                                                  std::tuple{"orin-agx-32gb", "gpu", "fp16"}}) {
@@ -83,7 +84,11 @@ TEST_F(SimCli, SimulateDefaultsToEachDevicesOwnPrecision) {
     Outcome o = run_cli("simulate " + (dir_ / "mb.onnx").string() + " --target " + target + " --device " + device +
                         " --iterations 2 --json " + json.string());
     ASSERT_EQ(o.exit_code, 0) << o.output;
-    EXPECT_EQ(read_json(json)["options"]["precision"], precision) << device;
+    nlohmann::json options = read_json(json)["options"];
+    EXPECT_EQ(options["precision"], precision) << device;
+    // Host memory as bench records it: the CPU's is ordinary memory, the CUDA backend's pinned by default.
+    const std::string host = device == std::string("cpu") ? "pageable" : device == std::string("cuda") ? "pinned" : "";
+    EXPECT_EQ(options.value("host_memory", std::string()), host) << device;
   }
 }
 
