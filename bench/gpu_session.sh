@@ -15,6 +15,8 @@
 #   torch        PyTorch side of bench/cuda_vs_pytorch.sh (timings into $OUT/torch_json.tar.gz)
 #   compare      bench/cuda_vs_pytorch.sh with the PyTorch timings of an earlier torch stage (.carry/cuda/torch)
 #   profiles     per-layer profiles for the simulator (bench/gpu_profiles.sh) into $OUT/h100_profiles.tar.gz
+#   ab           bench/ab_cuda.sh: the pack's edgescope (B) against an earlier build's (A: .carry/cuda/baseline.xz,
+#                an xz-compressed stripped edgescope that runs with the pack's libraries) into $OUT/ab.md
 #   restrict     bench/restrict_dla.sh (cuda vs cuda restricted to the DLA's rules) into $OUT/restrict_dla.md
 #   nvtx         the NVTX ranges (phases, layers) as a profiler sees them: Nsight Systems where the machine has it
 #                (a short restricted bench captured, `nsys stats` into logs/nvtx*.csv), else cuda_nvtx_test's
@@ -170,6 +172,16 @@ stage_compare() {
 stage_profiles() {
   timeout $((570 - SECONDS)) bench/gpu_profiles.sh "$WORK/bin/edgescope.sh" "$WORK/shared/models" "$WORK/profiles" 2>&1 | tee "$LOG/profiles.log" | tail -20
   tar czf "$OUT/h100_profiles.tar.gz" -C "$WORK" profiles
+}
+
+stage_ab() {
+  [[ -f "$CARRY/baseline.xz" ]] || { echo "ab: no $CARRY/baseline.xz"; return; }
+  xz -dc "$CARRY/baseline.xz" > "$WORK/bin/baseline" && chmod +x "$WORK/bin/baseline"
+  printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$ES_LD" "$WORK/bin/baseline" > "$WORK/bin/baseline.sh"
+  chmod +x "$WORK/bin/baseline.sh"
+  timeout $((570 - SECONDS)) bench/ab_cuda.sh "$WORK/bin/baseline.sh" "$WORK/bin/edgescope.sh" "$WORK/ab" \
+    --models "${AB_MODELS:-resnet50-v1.5 resnet50-v1-12}" --batches "${AB_BATCHES:-1 8 32}" \
+    --precisions "${AB_PRECISIONS:-fp16}" --rounds "${AB_ROUNDS:-3}" 2>"$LOG/ab.log" | tee "$OUT/ab.md"
 }
 
 stage_restrict() {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -320,6 +321,52 @@ TEST_F(CudaBackend, ChannelsLastPoolsBehindPackedStems) {
       expect_matches_reference(g, {.precision = precision, .conv_form = form}, tolerance);
     }
   }
+}
+
+// In FP16 the ResNet stem (7x7 stride-2 convolution into 64 channels, ReLU, 3x3 stride-2 MaxPool) runs as one
+// kernel (stem_conv_pool.h): an RGB image whose last tiles end inside it, a single-channel one without bias or
+// ReLU. A stem whose output is also a graph output keeps its pool apart, as does FP32.
+TEST_F(CudaBackend, StemConvolutionAndMaxPoolFuseInFp16) {
+  GraphBuilder b("stem");
+  const std::initializer_list<std::pair<const char*, AttrValue>> stem_window{
+      {"kernel_shape", Ints{7, 7}}, {"pads", Ints{3, 3, 3, 3}}, {"strides", Ints{2, 2}}};
+  auto max_pool = [&](ValueId x) {
+    return node(b, OpKind::MaxPool, {x}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}});
+  };
+  ValueId rgb = b.input("rgb", DType::f32, {2, 3, 61, 47});
+  ValueId relu_stem = node(b, OpKind::FusedConv, {rgb, weights(b, {64, 3, 7, 7}), weights(b, {64})},
+                           {{"kernel_shape", Ints{7, 7}}, {"pads", Ints{3, 3, 3, 3}}, {"strides", Ints{2, 2}},
+                            {"activation", std::string("Relu")}});
+  b.output(max_pool(relu_stem));
+  ValueId gray = b.input("gray", DType::f32, {1, 1, 40, 33});
+  b.output(max_pool(node(b, OpKind::Conv, {gray, weights(b, {64, 1, 7, 7})}, stem_window)));
+  ValueId shown = node(b, OpKind::Conv, {gray, weights(b, {64, 1, 7, 7})}, stem_window);
+  b.output(shown);
+  b.output(max_pool(shown));
+  const Graph g = build_inferred(b);
+  expect_matches_reference(g, {.precision = "fp16"}, 1e-2);
+  auto implementations = [&](const char* precision) {
+    std::vector<std::string> found;
+    auto exe = compile_cuda(g, {.precision = precision});
+    if (!exe.ok()) {
+      ADD_FAILURE() << exe.status().message();
+      return found;
+    }
+    auto layers = (*exe)->profile_layers();
+    if (!layers.ok()) {
+      ADD_FAILURE() << layers.status().message();
+      return found;
+    }
+    for (const LayerTime& l : *layers)
+      if (l.op != "Convert") found.push_back(l.implementation);
+    return found;
+  };
+  const std::vector<std::string> fp16 = implementations("fp16");
+  EXPECT_EQ(std::count(fp16.begin(), fp16.end(), "edgescope:stem+maxpool"), 2) << testing::PrintToString(fp16);
+  EXPECT_EQ(fp16.size(), 4u) << testing::PrintToString(fp16);  // two fused stems, the shown stem and its pool
+  const std::vector<std::string> fp32 = implementations("fp32");
+  EXPECT_EQ(std::count(fp32.begin(), fp32.end(), "edgescope:stem+maxpool"), 0) << testing::PrintToString(fp32);
+  EXPECT_EQ(fp32.size(), 6u) << testing::PrintToString(fp32);
 }
 
 TEST_F(CudaBackend, GemmAndMatMul) {

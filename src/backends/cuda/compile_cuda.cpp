@@ -33,7 +33,19 @@ Result<std::unique_ptr<Executable>> compile_cuda(const Graph& graph, const CudaO
     return error(StatusCode::not_found, "device 'cuda:{}' does not exist ({} CUDA devices found)", options.device, devices);
   Graph g = graph;  // the storage plan adds the values of its layout conversions
   std::vector<PlanItem> items;
-  for (const Node& node : g.nodes) {
+  std::vector<bool> absorbed(g.nodes.size(), false);  // nodes a fused step of an earlier node runs
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (absorbed[i]) continue;
+    const Node& node = g.nodes[i];
+    // A forced --conv-form asks for that library's convolutions everywhere; the fused stem is the fastest
+    // form's choice.
+    if (options.precision == "fp16" && options.conv_form == ConvForm::fastest) {
+      if (std::optional<FusedPair> pair = lower_stem_pool(g, node)) {
+        absorbed[static_cast<size_t>(pair->absorbed)] = true;
+        items.push_back({std::move(pair->step)});
+        continue;
+      }
+    }
     std::optional<Lowered> lowered = lower(g, node);
     if (!lowered)
       return error(StatusCode::unsupported, "node '{}': op {} is not supported by the CUDA backend", node.name,

@@ -20,6 +20,7 @@
 // kernels would only do the padding's extra work (batch 32, padded to 8: 8.54 -> 9.02 ms), so FP32 keeps
 // the real channel count.
 #include "backends/cpu/window.h"
+#include "backends/cuda/device_buffer.h"
 #include "backends/cuda/epilogue_gemm.h"
 #include "backends/cuda/graph_conv.h"
 #include "backends/cuda/lowering.h"
@@ -55,20 +56,6 @@ struct ConvGeometry {
 
 constexpr int kPackBelowChannels = 8;  // convolutions with fewer input channels pack their input
 constexpr int kPaddedChannelMultiple = 4;
-
-// Device memory a step owns (its packed filter and input).
-struct DeviceFree {
-  void operator()(void* p) const { cudaFree(p); }
-};
-using DeviceBuffer = std::unique_ptr<void, DeviceFree>;
-
-Result<DeviceBuffer> zeroed_device_buffer(size_t bytes, cudaStream_t stream) {
-  void* p = nullptr;
-  ES_CUDA_TRY(cudaMalloc(&p, bytes));
-  DeviceBuffer buffer(p);
-  ES_CUDA_TRY(cudaMemsetAsync(p, 0, bytes, stream));
-  return buffer;
-}
 
 // Copies a [d0, c, d2, d3] tensor stored with `from` strides into [d0, d2, d3, packed] (channels last,
 // channels c..packed left as they are: zero), converting nothing else.
@@ -383,24 +370,6 @@ class ConvStep final : public Step {
   std::array<size_t, 5> workspace_{};  // the shared workspace each prepared form uses, by Kind
 };
 
-// FusedConv's "activation" attribute as the epilogue function (params in ONNX order, ONNX defaults).
-std::optional<UnaryFn> fused_activation(const Node& node) {
-  const std::string name = node.attrs.get_string("activation");
-  const std::vector<float> p = node.attrs.get_floats("activation_params");
-  auto param = [&](size_t i, float fallback) { return i < p.size() ? p[i] : fallback; };
-  if (name.empty()) return UnaryFn{Unary::identity};
-  if (name == "Relu") return UnaryFn{Unary::relu};
-  if (name == "Clip")
-    return UnaryFn{Unary::clip, param(0, -std::numeric_limits<float>::infinity()),
-                   param(1, std::numeric_limits<float>::infinity())};
-  if (name == "LeakyRelu") return UnaryFn{Unary::leaky_relu, param(0, 0.01f)};
-  if (name == "Sigmoid") return UnaryFn{Unary::sigmoid};
-  if (name == "HardSigmoid") return UnaryFn{Unary::hard_sigmoid, param(0, 0.2f), param(1, 0.5f)};
-  if (name == "HardSwish") return UnaryFn{Unary::hard_swish};
-  if (name == "Tanh") return UnaryFn{Unary::tanh};
-  return std::nullopt;
-}
-
 std::optional<Lowered> lower_conv(const Graph& graph, const Node& node) {
   if (!all_f32(graph, node.inputs) || !all_f32(graph, node.outputs) || !node.has_input(1)) return std::nullopt;
   const Shape& xs = graph.value(node.inputs[0]).shape;
@@ -432,6 +401,23 @@ std::optional<Lowered> lower_conv(const Graph& graph, const Node& node) {
 }
 
 }  // namespace
+
+std::optional<UnaryFn> fused_activation(const Node& node) {
+  const std::string name = node.attrs.get_string("activation");
+  const std::vector<float> p = node.attrs.get_floats("activation_params");
+  auto param = [&](size_t i, float fallback) { return i < p.size() ? p[i] : fallback; };
+  if (name.empty()) return UnaryFn{Unary::identity};
+  if (name == "Relu") return UnaryFn{Unary::relu};
+  if (name == "Clip")
+    return UnaryFn{Unary::clip, param(0, -std::numeric_limits<float>::infinity()),
+                   param(1, std::numeric_limits<float>::infinity())};
+  if (name == "LeakyRelu") return UnaryFn{Unary::leaky_relu, param(0, 0.01f)};
+  if (name == "Sigmoid") return UnaryFn{Unary::sigmoid};
+  if (name == "HardSigmoid") return UnaryFn{Unary::hard_sigmoid, param(0, 0.2f), param(1, 0.5f)};
+  if (name == "HardSwish") return UnaryFn{Unary::hard_swish};
+  if (name == "Tanh") return UnaryFn{Unary::tanh};
+  return std::nullopt;
+}
 
 void register_conv_lowerings(LoweringTable& table) {
   table[static_cast<size_t>(OpKind::Conv)] = lower_conv;

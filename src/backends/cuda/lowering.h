@@ -28,6 +28,17 @@ void register_eltwise_lowerings(LoweringTable& table);  // activations, unary ma
 void register_data_lowerings(LoweringTable& table);     // views, Transpose, Slice, Concat, Expand
 void register_reduce_lowerings(LoweringTable& table);   // pools, Reduce*, Softmax, Resize
 
+// FusedConv's "activation" attribute as the epilogue function (params in ONNX order, ONNX defaults); nullopt
+// for one the kernels do not have.
+std::optional<UnaryFn> fused_activation(const Node& node);
+// A stem convolution and the MaxPool that alone reads its output as one step (stem_conv_pool.h), for FP16
+// programs: the step and the pool's node, or nullopt where the pair does not have the kernel's shape.
+struct FusedPair {
+  std::unique_ptr<Step> step;
+  NodeId absorbed = kNoNode;
+};
+std::optional<FusedPair> lower_stem_pool(const Graph& graph, const Node& conv);
+
 // "Conv_0+Clip_1": a node's origins joined, or its name when it has none.
 std::string layer_name(const Node& node);
 // True when every listed value (kNoValue skipped) is f32: the compute kernels are f32.
