@@ -217,6 +217,7 @@ std::vector<std::string> default_fit_keys(const std::string& device, bool pinned
       "cuda.eltwise_ns_per_element", "cuda.cudnn_fp32_efficiency", "cuda.cudnn_tensor_efficiency",
       "cuda.cudnn_graph_efficiency", "cuda.cudnn_graph_us",       "cuda.fp32_k_ns",
       "cuda.tensor_k_ns",           "cuda.depthwise_efficiency",  "cuda.depthwise_us",
+      "cuda.stem_efficiency",
       "memory.host_copy_gb_s",      "memory.copy_latency_us",     "memory.staging_gb_s"};
   if (pinned_copies) keys.push_back("memory.dma_gb_s");
   return keys;

@@ -13,7 +13,36 @@ bool all_equal(const Node& node, const char* attr, int64_t value) {
   return std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == value; });
 }
 
+bool all_equal(const Node& node, const char* attr, std::vector<int64_t> values) {
+  return node.attrs.get_ints(attr) == values;
+}
+
 }  // namespace
+
+const Node* cuda_stem_pool(const Graph& graph, const Node& conv, Precision precision) {
+  if (precision != Precision::fp16 || (conv.op != OpKind::Conv && conv.op != OpKind::FusedConv) || conv.inputs.size() < 2 ||
+      conv.has_input(3) || conv.attrs.get_int("group", 1) != 1)
+    return nullptr;
+  const Value& w = graph.value(conv.inputs[1]);
+  const Shape& x = graph.value(conv.inputs[0]).shape;
+  if (!w.is_initializer() || (conv.has_input(2) && !graph.value(conv.inputs[2]).is_initializer()) || x.size() != 4 ||
+      x[1] > 4 || w.shape != Shape{64, x[1], 7, 7} || !all_equal(conv, "strides", {2, 2}) ||
+      !all_equal(conv, "pads", {3, 3, 3, 3}) || !all_equal(conv, "dilations", 1) ||
+      !conv.attrs.get_string("auto_pad", "NOTSET").starts_with("NOTSET"))
+    return nullptr;
+  const std::string activation = conv.op == OpKind::FusedConv ? conv.attrs.get_string("activation") : "";
+  if (!activation.empty() && activation != "Relu") return nullptr;
+  const ValueId mid = conv.outputs.at(0);
+  const std::vector<NodeId> readers = graph.consumers(mid);
+  if (readers.size() != 1 || std::find(graph.outputs.begin(), graph.outputs.end(), mid) != graph.outputs.end()) return nullptr;
+  const Node& pool = graph.node(readers[0]);
+  const bool one_output = pool.outputs.size() == 1 || pool.outputs[1] == kNoValue;
+  if (pool.op != OpKind::MaxPool || !one_output || !all_equal(pool, "kernel_shape", {3, 3}) ||
+      !all_equal(pool, "strides", {2, 2}) || !all_equal(pool, "pads", {1, 1, 1, 1}) || !all_equal(pool, "dilations", 1) ||
+      pool.attrs.get_int("ceil_mode", 0) != 0 || !pool.attrs.get_string("auto_pad", "NOTSET").starts_with("NOTSET"))
+    return nullptr;
+  return &pool;
+}
 
 std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, Precision precision) {
   const Shape& x = graph.value(node.inputs.at(0)).shape;   // [N, C, H, W]

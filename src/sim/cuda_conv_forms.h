@@ -32,6 +32,11 @@ struct CudaConvForm {
 // profile names it, with the algorithm left out ("cudnn+epilogue", "im2col+cublaslt+act", ...).
 std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, Precision precision);
 
+// The MaxPool the backend runs in one kernel with `conv` (backends/cuda/stem_conv_pool.h: FP16, a 7x7 stride-2
+// convolution of at most 4 channels into 64 with bias and ReLU or neither, the only reader of its output a
+// 3x3 stride-2 MaxPool padded by 1), or null.
+const Node* cuda_stem_pool(const Graph& graph, const Node& conv, Precision precision);
+
 // A profile's implementation of a convolution ("cudnn:implicit_precomp_gemm+epilogue", "cublaslt+act",
 // "cudnn-graph:eng41", ...); a form this simulator does not know is priced as cuDNN's legacy kernels.
 CudaConvForm parse_cuda_conv_form(std::string_view implementation);

@@ -251,6 +251,30 @@ class NativePlanner {
     steps_.push_back(std::move(*best));
   }
 
+  // The backend's stem + MaxPool kernel (backends/cuda/stem_conv_pool.cu): a block per 7 x 7 tile of pooled
+  // outputs computes 15 x 16 convolution outputs over a reduction of 224 (7 rows of 8 taps x 4 channels, the
+  // padding zeros), two blocks per SM at a time, at cuda.stem_efficiency of the tensor cores' peak.
+  void cuda_stem_pool_step(const NativeKernel& k) {
+    constexpr int64_t kPoolTile = 7, kTileOutputs = 15 * 16, kReduction = 7 * 8 * 4;
+    const Shape& pooled = graph_.value(k.fused.back()->outputs.at(0)).shape;
+    const int64_t tiles = pooled[0] * ((pooled[2] + kPoolTile - 1) / kPoolTile) * ((pooled[3] + kPoolTile - 1) / kPoolTile);
+    RooflineConfig config = stream_;
+    config.peak_tflops = model_.gpu.fp16_tensor_tflops;
+    config.compute_fraction = model_.cuda.stem_efficiency;
+    config.tile_m = kTileOutputs, config.tile_n = pooled[1], config.tile_k = kReduction;
+    config.wave_blocks = 2 * static_cast<int64_t>(model_.gpu.sms);
+    const KernelCost cost =
+        gemm_kernel_cost({tiles * kTileOutputs, pooled[1], kReduction}, k.read_bytes + k.write_bytes, config);
+    PlanStep s{k.name, k.op, EngineKind::gpu};
+    s.layer = true;
+    s.implementation = "edgescope:stem+maxpool";
+    s.fixed_us = config.launch_us;
+    s.compute_us = cost.compute_us;
+    s.dram_bytes = cost.bytes;
+    s.bandwidth_gb_s = config.dram_gb_s * config.dram_fraction;
+    steps_.push_back(std::move(s));
+  }
+
   // CUDA products (cuBLAS/cuBLASLt): the latency of walking the reduction K, per precision (target_model.h).
   double k_walk_us(const GemmShape& gemm) const {
     if (on_cpu_) return 0;
@@ -357,7 +381,7 @@ class NativePlanner {
   }
 
   void kernel(const NativeKernel& k) {
-    if (!k.fused.empty()) return fused_block(k);
+    if (!k.fused.empty()) return on_cpu_ ? fused_block(k) : cuda_stem_pool_step(k);
     PlanStep s{k.name, k.op, on_cpu_ ? EngineKind::cpu : EngineKind::gpu};
     s.layer = true;
     s.implementation = k.implementation;

@@ -1,6 +1,9 @@
 #include "sim/native_program.h"
 
 #include "backends/cpu/cpu_backend.h"
+#include "sim/cuda_conv_forms.h"
+
+#include <algorithm>
 
 #include <unordered_map>
 
@@ -38,12 +41,21 @@ double gpu_bytes(const Graph& graph, ValueId v, Precision precision) {
 
 std::vector<NativeKernel> cuda_kernels(const Graph& graph, Precision precision) {
   std::vector<NativeKernel> kernels;
+  std::vector<const Node*> absorbed;  // MaxPools that run inside a stem's kernel
   for (const Node& node : graph.nodes) {
-    if (is_view(node)) continue;
+    if (is_view(node) || std::find(absorbed.begin(), absorbed.end(), &node) != absorbed.end()) continue;
     NativeKernel k{kernel_name(node), std::string(op_name(node.op)), "", &node};
     for (ValueId v : node.inputs)
       if (v != kNoValue) k.read_bytes += gpu_bytes(graph, v, precision);
-    for (ValueId v : node.outputs)
+    const Node* last = &node;
+    if (const Node* pool = cuda_stem_pool(graph, node, precision)) {
+      // One kernel: it reads the image, filter and bias and writes the pooled output only.
+      absorbed.push_back(pool);
+      k.name.append("+").append(kernel_name(*pool));
+      k.fused = {&node, pool};
+      last = pool;
+    }
+    for (ValueId v : last->outputs)
       if (v != kNoValue) k.write_bytes += gpu_bytes(graph, v, precision);
     kernels.push_back(std::move(k));
   }

@@ -6,8 +6,9 @@
 // a consumer needs another layout, and it runs MobileNet's inverted residual blocks (expand, depthwise,
 // project) as one fused kernel of its own. The program is compiled on this host, so its choices are this host's
 // oneDNN's: exact for this machine as a target, an approximation for another CPU. On CUDA the kernels are one
-// per node that is not a view (the CUDA backend is not built on every host; its layout conversions are not
-// predicted).
+// per node that is not a view, but for ResNet's stem, whose MaxPool runs in its convolution's kernel in FP16
+// (cuda_conv_forms.h mirrors that choice of the backend, which is not built on every host; its layout
+// conversions are not predicted).
 #pragma once
 
 #include "base/status.h"
@@ -26,7 +27,8 @@ struct NativeKernel {
   // empty and the plan decides (sim/cuda_conv_forms.h)
   std::string implementation = {};
   const Node* node = nullptr;  // the graph node it runs; null for a layout conversion or a fused block
-  std::vector<const Node*> fused = {};  // a fused block's nodes, in order (CPU; empty otherwise)
+  // A fused block's nodes, in order: the CPU's inverted residual blocks, CUDA's stem with its MaxPool; else empty
+  std::vector<const Node*> fused = {};
   double read_bytes = 0, write_bytes = 0;  // activations (and constants read as tensors), in their layouts
 };
 

@@ -99,6 +99,7 @@ constexpr Field<CudaParameters> cuda_fields[] = {
     {"cuda.tensor_k_ns", &CudaParameters::tensor_k_ns},
     {"cuda.depthwise_efficiency", &CudaParameters::depthwise_efficiency},
     {"cuda.depthwise_us", &CudaParameters::depthwise_us},
+    {"cuda.stem_efficiency", &CudaParameters::stem_efficiency},
 };
 constexpr Field<MemoryParameters> memory_fields[] = {
     {"memory.dram_gb_s", &MemoryParameters::dram_gb_s},

@@ -154,6 +154,10 @@ struct CudaParameters {
   // (YOLOX-nano FP16: 30 layers, 126 µs measured, 85 predicted; MobileNetV2 FP32: 17, 80 and 63), while the
   // backend's element-wise kernels of the same profiles were over (docs/validation.md, "The H100").
   double depthwise_us = 0;
+  // The backend's fused stem and MaxPool (backends/cuda/stem_conv_pool.h, FP16 mma.sync with f32 accumulation):
+  // this fraction of the tensor cores' FP16 peak over the products it executes, zero padding and the 15 x 16
+  // convolution outputs each 7 x 7 tile of pooled outputs computes included, in waves of two blocks per SM.
+  double stem_efficiency = 0;
 };
 
 struct MemoryParameters {

@@ -3,6 +3,7 @@
 // predicted form where it does not.
 #include "sim/cuda_conv_forms.h"
 #include "sim/native_plan.h"
+#include "sim/native_program.h"
 
 #include "backends/ref/ref_kernels.h"
 #include "ir/builder.h"
@@ -271,6 +272,59 @@ TEST_F(CudaConvCost, StemsPackTheirInputFirstAndPadItsChannelsInFp16) {
   EXPECT_NEAR(s.compute_us, pack_us + conv_us, 1e-9);
   // A convolution of 32 input channels packs nothing.
   EXPECT_DOUBLE_EQ(step("relu", "cudnn:implicit_gemm").fixed_us, 12);
+}
+
+// In FP16 the backend runs ResNet's stem and its MaxPool as one kernel (backends/cuda/stem_conv_pool.h): one
+// native kernel named after both, reading the image and writing the pooled output only, priced per wave of two
+// blocks per SM, a block per 7 x 7 tile of pooled outputs (15 x 16 convolution outputs over a reduction of 224).
+// FP32, and a stem whose output is also read elsewhere, keep two kernels.
+TEST_F(CudaConvCost, ResNetStemAndItsMaxPoolAreOneKernelInFp16) {
+  auto stem_graph = [](int64_t batch, bool stem_is_an_output) {
+    GraphBuilder b("stem");
+    ValueId x = b.input("x", DType::f32, {batch, 3, 224, 224});
+    ValueId stem = b.op(OpKind::FusedConv,
+                        {x, b.initializer("w", Tensor(DType::f32, {64, 3, 7, 7})), b.initializer("b", Tensor(DType::f32, {64}))},
+                        {{"kernel_shape", Ints{7, 7}}, {"strides", Ints{2, 2}}, {"pads", Ints{3, 3, 3, 3}},
+                         {"activation", std::string("Relu")}},
+                        "Conv_0");
+    if (stem_is_an_output) b.output(stem);
+    b.output(b.op(OpKind::MaxPool, {stem}, {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}},
+                  "MaxPool_1"));
+    Graph g = b.build();
+    Status shapes = infer_shapes(g, ref::evaluator());
+    EXPECT_TRUE(shapes.ok()) << shapes.message();
+    return g;
+  };
+  auto kernels = [&](const Graph& graph) {
+    Result<std::vector<NativeKernel>> k = native_kernels(graph, o);
+    EXPECT_TRUE(k.ok()) << k.status().message();
+    return k.ok() ? *k : std::vector<NativeKernel>{};
+  };
+  const Graph one = stem_graph(1, false), many = stem_graph(32, false);
+  const std::vector<NativeKernel> fused = kernels(one);
+  ASSERT_EQ(fused.size(), 1u);
+  EXPECT_EQ(fused[0].name, "Conv_0+MaxPool_1");
+  EXPECT_EQ(fused[0].fused.size(), 2u);
+  EXPECT_DOUBLE_EQ(fused[0].read_bytes, (3.0 * 224 * 224 + 64 * 3 * 49 + 64) * 2);
+  EXPECT_DOUBLE_EQ(fused[0].write_bytes, 64.0 * 56 * 56 * 2);
+
+  h100.cuda.stem_efficiency = 0.25;
+  auto stem_step = [&](const Graph& graph) {
+    Result<InferencePlan> plan = plan_native(graph, kernels(graph), "h100-sxm", h100, o);
+    EXPECT_TRUE(plan.ok()) << plan.status().message();
+    for (const PlanStep& s : plan->steps)
+      if (s.layer) return s;
+    return PlanStep{};
+  };
+  // 64 tiles at batch 1 fill one wave of 2 x 132 blocks; 2048 at batch 32 take 8.
+  const double wave_us = 2 * h100.gpu.sms * 2.0 * 240 * 64 * 224 / (h100.gpu.fp16_tensor_tflops * 1e6 * 0.25);
+  EXPECT_NEAR(stem_step(one).compute_us, wave_us, 1e-9);
+  EXPECT_NEAR(stem_step(many).compute_us, 8 * wave_us, 1e-9);
+  EXPECT_EQ(stem_step(many).implementation, "edgescope:stem+maxpool");
+
+  EXPECT_EQ(kernels(stem_graph(1, true)).size(), 2u);
+  o.precision = Precision::fp32;
+  EXPECT_EQ(kernels(one).size(), 2u);
 }
 
 TEST_F(CudaConvCost, WithoutAProfileThePlanTakesTheFormItPredictsFaster) {
