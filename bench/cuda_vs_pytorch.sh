@@ -12,7 +12,7 @@
 # For each torchvision model and batch, one Python process seeds the weights (torch.manual_seed(0)), exports
 # the model to ONNX (opset 17, static batch) and times PyTorch: eager and torch.compile(mode='reduce-overhead'),
 # each in NCHW and channels_last (the better memory format counts), per precision. Then edgescope benches the
-# exported file (study mode, with and without --cuda-graph; the better counts). Two times per cell:
+# exported file (study mode, with and without --cuda-graph; the better of each time counts). Two times per cell:
 #   latency = copy in + infer + copy out + synchronise (host input, host output), median of --iterations;
 #   compute = the device time of the inference alone (CUDA events), median; TFLOP/s = 2*MACs / compute (MACs
 #   of the convolutions and linear layers at that batch, counted by forward hooks).
@@ -163,7 +163,10 @@ PY
         if "$EDGESCOPE" bench "$onnx" --device cuda --host-memory pageable --precision "$precision" $graph_flag --iterations "$ITERATIONS" \
              --json "$json" > "$WORK/es.log" 2>&1; then
           read -r lat comp < <("$PYTHON" -c "import json,sys; s=json.load(open(sys.argv[1]))['summary']; print(s['latency_ms']['median'], s['compute_ms']['median'])" "$json")
-          if [[ -z "$es_lat" ]] || awk -v a="$lat" -v b="$es_lat" 'BEGIN { exit !(a < b) }'; then es_lat=$lat es_comp=$comp; fi
+          # Latency and compute each count their better mode: a CUDA Graph replay shortens the device time, while
+          # the host copies around it vary by more between runs than the graph saves at batch 32.
+          if [[ -z "$es_lat" ]] || awk -v a="$lat" -v b="$es_lat" 'BEGIN { exit !(a < b) }'; then es_lat=$lat; fi
+          if [[ -z "$es_comp" ]] || awk -v a="$comp" -v b="$es_comp" 'BEGIN { exit !(a < b) }'; then es_comp=$comp; fi
         else
           echo "edgescope failed: $(tail -1 "$WORK/es.log")" >&2
         fi
@@ -180,6 +183,6 @@ done
 HEADER="### CUDA backend vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') on $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"$'\n\n'
 # Provenance: when, on which GPU and driver, which edgescope build (its commit).
 HEADER+="Measured $(date -u '+%Y-%m-%d %H:%M') UTC on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1 | sed 's/, / (driver /;s/$/)/'), $("$EDGESCOPE" --version 2>/dev/null || echo 'edgescope (version unknown)')."$'\n\n'
-HEADER+="\`bench/cuda_vs_pytorch.sh --iterations $ITERATIONS\`; medians of $ITERATIONS iterations; latency includes host->device and device->host copies; PyTorch cells are 'latency / compute (best memory format)'."$'\n\n'
+HEADER+="\`bench/cuda_vs_pytorch.sh --iterations $ITERATIONS\`; medians of $ITERATIONS iterations; latency includes host->device and device->host copies; edgescope's latency and compute are each the better of with and without --cuda-graph; PyTorch cells are 'latency / compute (best memory format)'."$'\n\n'
 printf '%s%s' "$HEADER" "$TABLE"
 [[ -z "$OUTPUT" ]] || printf '%s%s' "$HEADER" "$TABLE" > "$OUTPUT"
