@@ -55,6 +55,25 @@ class CudaBackend : public testing::Test {
       EXPECT_LE(relative_l2((*expected)[i], (*actual)[i]), tolerance) << name;
     }
   }
+
+  // What ran each layer of a per-layer profile, in order (layout conversions, the backend's own, left out).
+  static std::vector<std::string> layer_implementations(const Graph& g, const CudaOptions& options) {
+    std::vector<std::string> implementations;
+    auto exe = compile_cuda(g, options);
+    if (!exe.ok()) {
+      ADD_FAILURE() << exe.status().message();
+      return implementations;
+    }
+    auto layers = (*exe)->profile_layers();
+    if (!layers.ok()) {
+      ADD_FAILURE() << layers.status().message();
+      return implementations;
+    }
+    for (const LayerTime& l : *layers)
+      if (l.op != "Convert") implementations.push_back(l.implementation);
+      else EXPECT_EQ(l.implementation, "edgescope");
+    return implementations;
+  }
 };
 
 TEST_F(CudaBackend, FusedConvWithEveryActivationAndResidual) {
@@ -186,21 +205,7 @@ TEST_F(CudaBackend, ProfileNamesTheFormEachConvolutionTook) {
   b.output(node(b, OpKind::Conv, {pointwise, weights(b, {8, 1, 3, 3})}, {{"kernel_shape", Ints{3, 3}}, {"group", int64_t{8}}}));
   const Graph g = build_inferred(b);
   auto forms = [&](ConvForm form, const char* precision) {
-    std::vector<std::string> implementations;
-    auto exe = compile_cuda(g, {.precision = precision, .conv_form = form});
-    if (!exe.ok()) {
-      ADD_FAILURE() << exe.status().message();
-      return implementations;
-    }
-    auto layers = (*exe)->profile_layers();
-    if (!layers.ok()) {
-      ADD_FAILURE() << layers.status().message();
-      return implementations;
-    }
-    for (const LayerTime& l : *layers)
-      if (l.op != "Convert") implementations.push_back(l.implementation);
-      else EXPECT_EQ(l.implementation, "edgescope");
-    return implementations;
+    return layer_implementations(g, {.precision = precision, .conv_form = form});
   };
   for (const char* precision : {"fp32", "fp16"}) {
     SCOPED_TRACE(precision);
@@ -345,26 +350,10 @@ TEST_F(CudaBackend, StemConvolutionAndMaxPoolFuseInFp16) {
   b.output(max_pool(shown));
   const Graph g = build_inferred(b);
   expect_matches_reference(g, {.precision = "fp16"}, 1e-2);
-  auto implementations = [&](const char* precision) {
-    std::vector<std::string> found;
-    auto exe = compile_cuda(g, {.precision = precision});
-    if (!exe.ok()) {
-      ADD_FAILURE() << exe.status().message();
-      return found;
-    }
-    auto layers = (*exe)->profile_layers();
-    if (!layers.ok()) {
-      ADD_FAILURE() << layers.status().message();
-      return found;
-    }
-    for (const LayerTime& l : *layers)
-      if (l.op != "Convert") found.push_back(l.implementation);
-    return found;
-  };
-  const std::vector<std::string> fp16 = implementations("fp16");
+  const std::vector<std::string> fp16 = layer_implementations(g, {.precision = "fp16"});
   EXPECT_EQ(std::count(fp16.begin(), fp16.end(), "edgescope:stem+maxpool"), 2) << testing::PrintToString(fp16);
   EXPECT_EQ(fp16.size(), 4u) << testing::PrintToString(fp16);  // two fused stems, the shown stem and its pool
-  const std::vector<std::string> fp32 = implementations("fp32");
+  const std::vector<std::string> fp32 = layer_implementations(g, {.precision = "fp32"});
   EXPECT_EQ(std::count(fp32.begin(), fp32.end(), "edgescope:stem+maxpool"), 0) << testing::PrintToString(fp32);
   EXPECT_EQ(fp32.size(), 6u) << testing::PrintToString(fp32);
 }
