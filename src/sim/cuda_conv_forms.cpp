@@ -1,6 +1,7 @@
 #include "sim/cuda_conv_forms.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace es::sim {
 namespace {
@@ -18,6 +19,24 @@ bool all_equal(const Node& node, const char* attr, std::vector<int64_t> values) 
 }
 
 }  // namespace
+
+bool cuda_clip_folded(const Graph& graph, const Node& conv) {
+  if (conv.op != OpKind::FusedConv || conv.attrs.get_string("activation") != "Clip") return false;
+  const std::vector<float> clip = conv.attrs.get_floats("activation_params");
+  if (clip.size() < 2 || clip[0] != 0 || !std::isfinite(clip[1])) return false;
+  const ValueId y = conv.outputs.at(0);
+  const std::vector<NodeId> readers = graph.consumers(y);
+  if (readers.size() != 1 || std::find(graph.outputs.begin(), graph.outputs.end(), y) != graph.outputs.end()) return false;
+  const Node& reader = graph.node(readers[0]);
+  if ((reader.op != OpKind::Conv && reader.op != OpKind::FusedConv) || reader.inputs.size() < 2 || reader.inputs[0] != y ||
+      (reader.has_input(3) && reader.inputs[3] == y))
+    return false;
+  // The backend's depthwise kernel: one filter per channel, the filter its own (stored channels-last for it).
+  const Shape& x = graph.value(y).shape;
+  const Value& w = graph.value(reader.inputs[1]);
+  return x.size() == 4 && w.shape.size() == 4 && reader.attrs.get_int("group", 1) == x[1] && w.shape[0] == x[1] &&
+         w.is_initializer() && graph.consumers(reader.inputs[1]).size() == 1;
+}
 
 const Node* cuda_stem_pool(const Graph& graph, const Node& conv, Precision precision) {
   if (precision != Precision::fp16 || (conv.op != OpKind::Conv && conv.op != OpKind::FusedConv) || conv.inputs.size() < 2 ||
@@ -49,7 +68,9 @@ std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, P
   const Shape& w = graph.value(node.inputs.at(1)).shape;   // [K, C / group, kh, kw]
   const Shape& y = graph.value(node.outputs.at(0)).shape;  // [N, K, OH, OW]
   const int64_t group = node.attrs.get_int("group", 1);
-  const std::string activation = node.op == OpKind::FusedConv ? node.attrs.get_string("activation") : "";
+  const std::string activation = cuda_clip_folded(graph, node)    ? "Relu"
+                                 : node.op == OpKind::FusedConv ? node.attrs.get_string("activation")
+                                                                : "";
   const bool relu = activation == "Relu", bias = node.has_input(2), sum = node.has_input(3);
   if (w.size() != 4 || x.size() != 4 || y.size() != 4) return {"cudnn"};
   const bool cublaslt_act = !activation.empty() && !relu;  // cuBLASLt's epilogues fuse ReLU only

@@ -32,6 +32,11 @@ struct CudaConvForm {
 // profile names it, with the algorithm left out ("cudnn+epilogue", "im2col+cublaslt+act", ...).
 std::vector<std::string> cuda_conv_forms(const Graph& graph, const Node& node, Precision precision);
 
+// Whether the backend ends `conv`'s Clip(0, hi) epilogue (ReLU6) with ReLU and leaves the upper clip to its only
+// reader, a depthwise convolution on the backend's own kernel (backends/cuda/lowering.h, fold_upper_clips):
+// cuda_conv_forms then gives the forms of a ReLU convolution.
+bool cuda_clip_folded(const Graph& graph, const Node& conv);
+
 // The MaxPool the backend runs in one kernel with `conv` (backends/cuda/stem_conv_pool.h: FP16, a 7x7 stride-2
 // convolution of at most 4 channels into 64 with bias and ReLU or neither, the only reader of its output a
 // 3x3 stride-2 MaxPool padded by 1), or null.

@@ -240,6 +240,37 @@ TEST_F(CudaBackend, DepthwiseStridedDilatedConvolutions) {
   expect_matches_reference(g, {.precision = "fp16"}, 1e-2);
 }
 
+// A Clip(0, hi) epilogue (ReLU6) whose output only the backend's depthwise kernel reads ends with ReLU, and the
+// depthwise kernel clamps its input at hi (fold_upper_clips): the product loses its activation kernel ("+act")
+// and the outputs stay the reference's (hi = 0.5 clips most values). An expansion whose output is also a graph
+// output, or has two readers, keeps its clip.
+TEST_F(CudaBackend, DepthwiseReadersTakeOverTheUpperClipOfTheirInput) {
+  GraphBuilder b("relu6");
+  ValueId x = b.input("x", DType::f32, {2, 16, 9, 10});
+  auto expand = [&](ValueId in) {
+    return node(b, OpKind::FusedConv, {in, weights(b, {32, 16, 1, 1}), weights(b, {32})},
+                {{"kernel_shape", Ints{1, 1}}, {"activation", std::string("Clip")}, {"activation_params", Floats{0.f, 0.5f}}});
+  };
+  auto depthwise = [&](ValueId in) {
+    return node(b, OpKind::FusedConv, {in, weights(b, {32, 1, 3, 3}), weights(b, {32})},
+                {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}, {"group", int64_t{32}},
+                 {"activation", std::string("Clip")}, {"activation_params", Floats{0.f, 6.f}}});
+  };
+  b.output(depthwise(expand(x)));
+  ValueId shown = expand(x);
+  b.output(shown);
+  b.output(depthwise(shown));
+  ValueId twice = expand(x);
+  b.output(depthwise(twice));
+  b.output(depthwise(twice));
+  const Graph g = build_inferred(b);
+  expect_matches_reference(g);
+  expect_matches_reference(g, {.precision = "fp16"}, 1e-2);
+  EXPECT_EQ(layer_implementations(g, {.precision = "fp32"}),
+            (std::vector<std::string>{"cublaslt", "edgescope", "cublaslt+act", "edgescope", "cublaslt+act", "edgescope",
+                                      "edgescope"}));
+}
+
 TEST_F(CudaBackend, TensorFloat32ConvolutionAndGemmWithinTolerance) {
   GraphBuilder b("tf32");
   ValueId x = b.input("x", DType::f32, {4, 32, 14, 14});

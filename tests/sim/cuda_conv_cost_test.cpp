@@ -89,6 +89,38 @@ TEST(CudaConvForms, TheFormsTheBackendMayTakeForEachShape) {
   EXPECT_EQ(parse_cuda_conv_form("newlib:kernel7").library, CudaConvLibrary::cudnn);
 }
 
+// An expansion ending with ReLU6 whose only reader is a depthwise convolution ends with ReLU on the backend,
+// the depthwise kernel taking over the upper clip (backends/cuda/lowering.h, fold_upper_clips): its forms are a
+// ReLU convolution's (no activation kernel; in FP16 also cuDNN's operation graph). Read by anything else too, or
+// by a convolution that is not depthwise, it keeps its clip.
+TEST(CudaConvForms, ReLU6BeforeADepthwiseReaderIsAReLUConvolution) {
+  GraphBuilder b("relu6");
+  ValueId x = b.input("x", DType::f32, {1, 16, 28, 28});
+  auto w = [&](const Shape& shape) { return b.initializer("w", Tensor(DType::f32, shape)); };
+  auto expand = [&](const char* name) {
+    return b.op(OpKind::FusedConv, {x, w({96, 16, 1, 1}), w({96})},
+                {{"activation", std::string("Clip")}, {"activation_params", std::vector<float>{0, 6}}}, name);
+  };
+  auto depthwise = [&](ValueId in) {
+    return b.op(OpKind::Conv, {in, w({96, 1, 3, 3})}, {{"pads", Ints{1, 1, 1, 1}}, {"group", int64_t{96}}});
+  };
+  b.output(depthwise(expand("folded")));
+  ValueId shown = expand("shown");
+  b.output(shown);
+  b.output(depthwise(shown));
+  b.output(b.op(OpKind::Conv, {expand("dense"), w({8, 96, 3, 3})}, {{"pads", Ints{1, 1, 1, 1}}}));
+  ConvGraph g{b.build()};
+  ASSERT_TRUE(infer_shapes(g.graph, ref::evaluator()).ok());
+  using Forms = std::vector<std::string>;
+  EXPECT_TRUE(cuda_clip_folded(g.graph, g.node("folded")));
+  EXPECT_EQ(cuda_conv_forms(g.graph, g.node("folded"), Precision::fp16), (Forms{"cublaslt", "cudnn-graph"}));
+  EXPECT_EQ(cuda_conv_forms(g.graph, g.node("folded"), Precision::fp32), (Forms{"cublaslt"}));
+  for (const char* kept : {"shown", "dense"}) {
+    EXPECT_FALSE(cuda_clip_folded(g.graph, g.node(kept))) << kept;
+    EXPECT_EQ(cuda_conv_forms(g.graph, g.node(kept), Precision::fp16), (Forms{"cublaslt+act"})) << kept;
+  }
+}
+
 class CudaConvCost : public testing::Test {
  protected:
   void SetUp() override {

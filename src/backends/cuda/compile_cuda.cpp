@@ -57,6 +57,7 @@ Result<std::unique_ptr<Executable>> compile_cuda(const Graph& graph, const CudaO
   // (docs/benchmarks.md), and the 1x1 convolutions become plain matrix products.
   plan_storage(g, std::move(items), options.precision == "fp16", program);
   program.graph = std::make_shared<const Graph>(std::move(g));
+  fold_upper_clips(program);
   return CudaExecutable::create(std::move(program), options);
 }
 

@@ -408,7 +408,7 @@ __global__ void depthwise_nhwc_kernel(Depthwise2d p, const T* x, const T* w, con
         const Vec<T, V> in = *reinterpret_cast<const Vec<T, V>*>(x + ((b * h + iy) * wd + ix) * c + ch);
         const Vec<T, V> tap = *reinterpret_cast<const Vec<T, V>*>(w + (ky * kw + kx) * c + ch);
 #pragma unroll
-        for (int v = 0; v < V; ++v) acc[v] += load(in.v, v) * load(tap.v, v);
+        for (int v = 0; v < V; ++v) acc[v] += fminf(load(in.v, v), p.input_max) * load(tap.v, v);
       }
     }
     const I out = i * V;

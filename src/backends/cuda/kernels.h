@@ -7,6 +7,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <limits>
 
 namespace es::cuda {
 
@@ -71,12 +72,14 @@ struct Pool2d {
 void launch_pool2d(cudaStream_t s, const Pool2d& p, const void* x, void* y);
 
 // Depthwise convolution (one filter per channel) of NHWC x into NHWC y with the FusedConv epilogue:
-// y = fn(conv(x) + bias[c] + sum); filters [kh, kw, c] (tap-major); bias and sum may be null.
+// y = fn(conv(x) + bias[c] + sum); filters [kh, kw, c] (tap-major); bias and sum may be null. Each input value
+// is read as min(x, input_max): the upper clip of a ReLU6 whose producer ended with ReLU (fold_upper_clips).
 struct Depthwise2d {
   bool half = false;
   UnaryFn fn;
   int64_t n = 0, c = 0, h = 0, w = 0, oh = 0, ow = 0;
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
+  float input_max = std::numeric_limits<float>::infinity();
 };
 void launch_depthwise_nhwc(cudaStream_t s, const Depthwise2d& p, const void* x, const void* w, const void* bias,
                            const void* sum, void* y);

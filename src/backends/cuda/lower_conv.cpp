@@ -29,7 +29,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 
 namespace es::cuda {
@@ -79,6 +81,7 @@ class ConvStep final : public Step {
   ConvGeometry g{};
   ValueId x = kNoValue, weights = kNoValue, bias = kNoValue, sum = kNoValue, y = kNoValue;
   UnaryFn act;
+  float input_max = std::numeric_limits<float>::infinity();  // the depthwise kernel clamps its input here
   bool half = false, nhwc = false;
   int input_channels = 0;  // > 0: the step packs its input itself (g.c becomes the packed channel count)
 
@@ -100,13 +103,18 @@ class ConvStep final : public Step {
     if (act_desc_) cudnnDestroyActivationDescriptor(act_desc_);
   }
 
+  // The backend's own depthwise kernel runs it (decided once configure() has the storage).
+  bool depthwise() const { return nhwc && g.group == g.c && g.k == g.c; }
+  // Clip(lo = 0, hi): a ReLU6-style epilogue, whose upper bound a reader may apply instead.
+  bool clips_at_zero_and_above() const { return act.op == Unary::clip && act.a == 0 && std::isfinite(act.b); }
+
   Status prepare(const Context& ctx, size_t& workspace_bytes) override {
     if (input_channels > 0) {
       const int multiple = half || ctx.tf32 ? kPaddedChannelMultiple : 1;
       g.c = (input_channels + multiple - 1) / multiple * multiple;
       ES_TRY(prepare_packing(ctx));
     }
-    if (nhwc && g.group == g.c && g.k == g.c) {
+    if (depthwise()) {
       kind_ = Kind::depthwise;
       return prepare_depthwise_taps(ctx);
     }
@@ -163,7 +171,7 @@ class ConvStep final : public Step {
     }
     if (kind_ == Kind::depthwise) {
       const Depthwise2d p{half, act, g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.stride_h, g.stride_w,
-                          g.pad_h, g.pad_w, g.dil_h, g.dil_w};
+                          g.pad_h, g.pad_w, g.dil_h, g.dil_w, input_max};
       launch_depthwise_nhwc(ctx.stream, p, input(m), taps_w_.get(), bias != kNoValue ? m.data(bias) : nullptr,
                             sum != kNoValue ? m.data(sum) : nullptr, m.data(y));
       return check(cudaGetLastError(), name.c_str());
@@ -417,6 +425,29 @@ std::optional<UnaryFn> fused_activation(const Node& node) {
   if (name == "HardSwish") return UnaryFn{Unary::hard_swish};
   if (name == "Tanh") return UnaryFn{Unary::tanh};
   return std::nullopt;
+}
+
+void fold_upper_clips(Program& program) {
+  std::map<ValueId, int> readers;
+  for (const auto& step : program.steps) {
+    std::vector<ValueId> distinct = step->reads;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    for (ValueId r : distinct) ++readers[r];
+  }
+  for (ValueId o : program.graph->outputs) ++readers[o];
+  std::map<ValueId, ConvStep*> clipped;  // by output: convolutions ending with Clip(0, hi)
+  for (const auto& step : program.steps)
+    if (auto* conv = dynamic_cast<ConvStep*>(step.get()); conv != nullptr && conv->clips_at_zero_and_above())
+      clipped[conv->y] = conv;
+  for (const auto& step : program.steps) {
+    auto* reader = dynamic_cast<ConvStep*>(step.get());
+    if (reader == nullptr || !reader->depthwise() || reader->sum == reader->x) continue;
+    const auto producer = clipped.find(reader->x);
+    if (producer == clipped.end() || readers[reader->x] != 1) continue;
+    reader->input_max = producer->second->act.b;
+    producer->second->act = UnaryFn{Unary::relu};
+  }
 }
 
 void register_conv_lowerings(LoweringTable& table) {

@@ -31,6 +31,11 @@ void register_reduce_lowerings(LoweringTable& table);   // pools, Reduce*, Softm
 // FusedConv's "activation" attribute as the epilogue function (params in ONNX order, ONNX defaults); nullopt
 // for one the kernels do not have.
 std::optional<UnaryFn> fused_activation(const Node& node);
+// Where a convolution's Clip(0, hi) epilogue (ReLU6) feeds only the backend's own depthwise kernel, the
+// convolution ends with ReLU, which cuBLASLt's and cuDNN's epilogues have, and the depthwise kernel reads its input
+// as min(x, hi): the clip, a kernel of its own over the whole expanded tensor after a cuBLASLt product, is gone.
+// On a configured program (after the storage plan, which decides which convolutions run depthwise).
+void fold_upper_clips(Program& program);
 // A stem convolution and the MaxPool that alone reads its output as one step (stem_conv_pool.h), for FP16
 // programs: the step and the pool's node, or nullopt where the pair does not have the kernel's shape.
 struct FusedPair {
