@@ -13,14 +13,15 @@
 set -euo pipefail
 E=$(realpath "${EDGESCOPE:-$(command -v edgescope)}")
 HERE=$(cd "$(dirname "$0")" && pwd)
-# The calls of the protocol: the two calls on the CUDA program of 319f263 (inputs and outputs in pinned host
-# memory, bench's default; ResNet's FP16 stem and MaxPool in one kernel), predicted by the simulator of 8c8a888,
-# committed before they were measured. Earlier calls measured other programs: h100-bfee107-* (the stem on cuDNN,
+# The calls of the protocol: the two calls on the CUDA program of 893e512 (inputs and outputs in pinned host
+# memory, bench's default; ResNet's FP16 stem and MaxPool in one kernel; ReLU6 before a depthwise convolution
+# clipped by the depthwise kernel), predicted by the simulator of 893e512, committed before they were measured.
+# Earlier calls measured other programs: h100-8c8a888-* (each ReLU6 an activation kernel), h100-bfee107-* (the stem on cuDNN,
 # its MaxPool a kernel of its own), h100-024af22-* (the depthwise kernel before bfee107), h100-374f56b-* (inputs and outputs in pageable memory, large ones staged on several host cores),
 # h100-ccd8fd0/ and h100-5c79b1f/ (every copy staged on one core: pass H100_TARGET, below), h100/ (3c2b2da with
 # uncommitted work, whose own kernels were up to 3x slower).
 CALL_FOLDERS=()
-for h in ${H100_PROFILES:-$HERE/h100-8c8a888-1 $HERE/h100-8c8a888-2}; do CALL_FOLDERS+=("$(realpath "$h")"); done
+for h in ${H100_PROFILES:-$HERE/h100-893e512-1 $HERE/h100-893e512-2}; do CALL_FOLDERS+=("$(realpath "$h")"); done
 mkdir -p /tmp/es/profiles /tmp/es/shared
 [[ -e /tmp/es/shared/models ]] || ln -s "$(realpath "$HERE/../../../shared/models")" /tmp/es/shared/models
 for z in mobilenetv2-12 resnet50-v1-12 resnet50-v1.5; do "$E" zoo $z -o /tmp/es/profiles/$z.onnx > /dev/null; done
