@@ -62,10 +62,14 @@ libpath() {
   done
   ES_LD="$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   for b in "$WORK"/bin/*; do
-    [[ "$b" == *.sh || "$b" == *.so ]] && continue
-    printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$ES_LD" "$b" > "$b.sh"
-    chmod +x "$b.sh"
+    [[ "$b" == *.sh || "$b" == *.so ]] || wrap "$b"
   done
+}
+
+# BIN.sh: BIN with edgescope's library path (libpath).
+wrap() {
+  printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$ES_LD" "$1" > "$1.sh"
+  chmod +x "$1.sh"
 }
 
 stage_env() {
@@ -176,9 +180,7 @@ stage_profiles() {
 
 stage_ab() {
   [[ -f "$CARRY/baseline.xz" ]] || { echo "ab: no $CARRY/baseline.xz"; return; }
-  xz -dc "$CARRY/baseline.xz" > "$WORK/bin/baseline" && chmod +x "$WORK/bin/baseline"
-  printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$ES_LD" "$WORK/bin/baseline" > "$WORK/bin/baseline.sh"
-  chmod +x "$WORK/bin/baseline.sh"
+  xz -dc "$CARRY/baseline.xz" > "$WORK/bin/baseline" && chmod +x "$WORK/bin/baseline" && wrap "$WORK/bin/baseline"
   timeout $((570 - SECONDS)) bench/ab_cuda.sh "$WORK/bin/baseline.sh" "$WORK/bin/edgescope.sh" "$WORK/ab" \
     --models "${AB_MODELS:-resnet50-v1.5 resnet50-v1-12}" --batches "${AB_BATCHES:-1 8 32}" \
     --precisions "${AB_PRECISIONS:-fp16}" --rounds "${AB_ROUNDS:-3}" 2>"$LOG/ab.log" | tee "$OUT/ab.md"

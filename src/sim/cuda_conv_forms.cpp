@@ -18,6 +18,14 @@ bool all_equal(const Node& node, const char* attr, std::vector<int64_t> values) 
   return node.attrs.get_ints(attr) == values;
 }
 
+// The one node that reads `value`, where nothing else does (nor is it a graph output); else null.
+const Node* only_reader(const Graph& graph, ValueId value) {
+  const std::vector<NodeId> readers = graph.consumers(value);
+  if (readers.size() != 1 || std::find(graph.outputs.begin(), graph.outputs.end(), value) != graph.outputs.end())
+    return nullptr;
+  return &graph.node(readers[0]);
+}
+
 }  // namespace
 
 bool cuda_clip_folded(const Graph& graph, const Node& conv) {
@@ -25,17 +33,15 @@ bool cuda_clip_folded(const Graph& graph, const Node& conv) {
   const std::vector<float> clip = conv.attrs.get_floats("activation_params");
   if (clip.size() < 2 || clip[0] != 0 || !std::isfinite(clip[1])) return false;
   const ValueId y = conv.outputs.at(0);
-  const std::vector<NodeId> readers = graph.consumers(y);
-  if (readers.size() != 1 || std::find(graph.outputs.begin(), graph.outputs.end(), y) != graph.outputs.end()) return false;
-  const Node& reader = graph.node(readers[0]);
-  if ((reader.op != OpKind::Conv && reader.op != OpKind::FusedConv) || reader.inputs.size() < 2 || reader.inputs[0] != y ||
-      (reader.has_input(3) && reader.inputs[3] == y))
+  const Node* reader = only_reader(graph, y);
+  if (reader == nullptr || (reader->op != OpKind::Conv && reader->op != OpKind::FusedConv) || reader->inputs.size() < 2 ||
+      reader->inputs[0] != y || (reader->has_input(3) && reader->inputs[3] == y))
     return false;
   // The backend's depthwise kernel: one filter per channel, the filter its own (stored channels-last for it).
   const Shape& x = graph.value(y).shape;
-  const Value& w = graph.value(reader.inputs[1]);
-  return x.size() == 4 && w.shape.size() == 4 && reader.attrs.get_int("group", 1) == x[1] && w.shape[0] == x[1] &&
-         w.is_initializer() && graph.consumers(reader.inputs[1]).size() == 1;
+  const Value& w = graph.value(reader->inputs[1]);
+  return x.size() == 4 && w.shape.size() == 4 && reader->attrs.get_int("group", 1) == x[1] && w.shape[0] == x[1] &&
+         w.is_initializer() && graph.consumers(reader->inputs[1]).size() == 1;
 }
 
 const Node* cuda_stem_pool(const Graph& graph, const Node& conv, Precision precision) {
@@ -51,10 +57,9 @@ const Node* cuda_stem_pool(const Graph& graph, const Node& conv, Precision preci
     return nullptr;
   const std::string activation = conv.op == OpKind::FusedConv ? conv.attrs.get_string("activation") : "";
   if (!activation.empty() && activation != "Relu") return nullptr;
-  const ValueId mid = conv.outputs.at(0);
-  const std::vector<NodeId> readers = graph.consumers(mid);
-  if (readers.size() != 1 || std::find(graph.outputs.begin(), graph.outputs.end(), mid) != graph.outputs.end()) return nullptr;
-  const Node& pool = graph.node(readers[0]);
+  const Node* reader = only_reader(graph, conv.outputs.at(0));
+  if (reader == nullptr) return nullptr;
+  const Node& pool = *reader;
   const bool one_output = pool.outputs.size() == 1 || pool.outputs[1] == kNoValue;
   if (pool.op != OpKind::MaxPool || !one_output || !all_equal(pool, "kernel_shape", {3, 3}) ||
       !all_equal(pool, "strides", {2, 2}) || !all_equal(pool, "pads", {1, 1, 1, 1}) || !all_equal(pool, "dilations", 1) ||

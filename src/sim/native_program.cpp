@@ -4,7 +4,6 @@
 #include "sim/cuda_conv_forms.h"
 
 #include <algorithm>
-
 #include <unordered_map>
 
 namespace es::sim {

@@ -25,6 +25,7 @@
 #include "backends/cuda/graph_conv.h"
 #include "backends/cuda/lowering.h"
 #include "backends/cuda/step_timing.h"
+#include "backends/cuda/storage_plan.h"
 #include "base/log.h"
 
 #include <algorithm>
@@ -429,12 +430,7 @@ std::optional<UnaryFn> fused_activation(const Node& node) {
 
 void fold_upper_clips(Program& program) {
   std::map<ValueId, int> readers;
-  for (const auto& step : program.steps) {
-    std::vector<ValueId> distinct = step->reads;
-    std::sort(distinct.begin(), distinct.end());
-    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    for (ValueId r : distinct) ++readers[r];
-  }
+  for (const auto& step : program.steps) count_reads(*step, readers);
   for (ValueId o : program.graph->outputs) ++readers[o];
   std::map<ValueId, ConvStep*> clipped;  // by output: convolutions ending with Clip(0, hi)
   for (const auto& step : program.steps)

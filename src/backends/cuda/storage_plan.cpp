@@ -41,6 +41,13 @@ void order_by_destination(Dims& dims, Strides& dst, std::initializer_list<Stride
   for (Strides* s : others) apply(s->step);
 }
 
+void count_reads(const Step& step, std::map<ValueId, int>& readers) {
+  std::vector<ValueId> distinct = step.reads;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  for (ValueId r : distinct) ++readers[r];
+}
+
 bool layout_matters(const Value& value) {
   const Shape& s = value.shape;
   return s.size() == 4 && s[1] != 1 && s[2] * s[3] != 1;
@@ -139,13 +146,8 @@ class Planner {
   }
 
   void count_readers(const std::vector<PlanItem>& items) {
-    for (const PlanItem& item : items) {
-      if (item.step == nullptr) continue;
-      std::vector<ValueId> distinct = item.step->reads;
-      std::sort(distinct.begin(), distinct.end());
-      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-      for (ValueId r : distinct) ++readers_[r];
-    }
+    for (const PlanItem& item : items)
+      if (item.step != nullptr) count_reads(*item.step, readers_);
     for (ValueId o : graph_.outputs) ++readers_[o];
   }
 

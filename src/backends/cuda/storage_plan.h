@@ -7,6 +7,7 @@
 
 #include "backends/cuda/program.h"
 
+#include <map>
 #include <optional>
 
 namespace es::cuda {
@@ -21,6 +22,9 @@ struct PlanItem {
 // Fills program.steps, program.alias_of and program.storage from the items by the plan above (adding
 // conversion values to `graph`; `half` for FP16). `graph` becomes program.graph afterwards.
 void plan_storage(Graph& graph, std::vector<PlanItem> items, bool half, Program& program);
+
+// Adds one to `readers` for each distinct value `step` reads (a value it reads twice counts once).
+void count_reads(const Step& step, std::map<ValueId, int>& readers);
 
 // Whether NHWC and NCHW differ in memory for a value (a 4-D shape with more than one channel and more
 // than one pixel); where they do not, no conversion is needed.
